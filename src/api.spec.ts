@@ -1,0 +1,28 @@
+import { formatNumber, reviveNumber } from './api';
+
+describe('reviveNumber', () => {
+  it('turns the server encodings back into numbers', () => {
+    expect(reviveNumber('NaN')).toBeNaN();
+    expect(reviveNumber('Infinity')).toBe(Infinity);
+    expect(reviveNumber('-Infinity')).toBe(-Infinity);
+    expect(reviveNumber(0.5)).toBe(0.5);
+    expect(reviveNumber(null)).toBeNull();
+    expect(reviveNumber('0.5')).toBeNull();
+  });
+});
+
+describe('formatNumber', () => {
+  it('shows special values by name', () => {
+    expect(formatNumber(NaN)).toBe('NaN');
+    expect(formatNumber(Infinity)).toBe('∞');
+    expect(formatNumber(-Infinity)).toBe('-∞');
+    expect(formatNumber(null)).toBe('—');
+  });
+
+  it('keeps integers and shortens long fractions', () => {
+    expect(formatNumber(42)).toBe('42');
+    expect(formatNumber(0.123456789)).toBe('0.12346');
+    expect(formatNumber(0.00001234)).toBe('1.234e-5');
+    expect(formatNumber(12345678.9)).toBe('1.235e+7');
+  });
+});

@@ -1,0 +1,212 @@
+/**
+ * The one module that knows the server's REST URLs.
+ */
+import { URLExt } from '@jupyterlab/coreutils';
+import { ServerConnection } from '@jupyterlab/services';
+
+import { IMetricSeries, IMetricSummary, IRun, IRunSummary } from './tokens';
+
+/** An error the server explained: its message says what to do. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Call `experiments/api/<path>` with auth and XSRF headers; return the parsed
+ * JSON body; a failure throws an ApiError carrying the server's message.
+ */
+export async function requestAPI<T>(
+  path: string,
+  init: RequestInit = {},
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings()
+): Promise<T> {
+  const url = URLExt.join(settings.baseUrl, 'experiments', 'api', path);
+  const response = await ServerConnection.makeRequest(url, init, settings);
+  const text = await response.text();
+  let body: any = null;
+  if (text) {
+    try {
+      body = JSON.parse(text);
+    } catch {
+      body = { message: text };
+    }
+  }
+  if (!response.ok) {
+    throw new ApiError(
+      response.status,
+      body?.message ?? `${response.status} ${response.statusText}`
+    );
+  }
+  return body as T;
+}
+
+/**
+ * JSON cannot carry NaN or infinities: the server sends them as strings.
+ */
+export function reviveNumber(value: unknown): number | null {
+  if (typeof value === 'number') {
+    return value;
+  }
+  switch (value) {
+    case 'NaN':
+      return NaN;
+    case 'Infinity':
+      return Infinity;
+    case '-Infinity':
+      return -Infinity;
+    default:
+      return null;
+  }
+}
+
+/** Format a metric value the way a user expects to read it. */
+export function formatNumber(value: number | null | undefined): string {
+  if (value === null || value === undefined) {
+    return '—';
+  }
+  if (Number.isNaN(value)) {
+    return 'NaN';
+  }
+  if (!Number.isFinite(value)) {
+    return value > 0 ? '∞' : '-∞';
+  }
+  if (Number.isInteger(value)) {
+    return String(value);
+  }
+  const abs = Math.abs(value);
+  return abs !== 0 && (abs < 1e-3 || abs >= 1e6)
+    ? value.toExponential(3)
+    : String(Number(value.toPrecision(5)));
+}
+
+function reviveSummary(summary: any): IMetricSummary {
+  return {
+    ...summary,
+    last: reviveNumber(summary.last) as number,
+    min: reviveNumber(summary.min),
+    max: reviveNumber(summary.max)
+  };
+}
+
+function reviveRun<T extends IRunSummary>(run: T): T {
+  const metrics: { [key: string]: IMetricSummary } = {};
+  for (const [key, summary] of Object.entries(run.metrics ?? {})) {
+    metrics[key] = reviveSummary(summary);
+  }
+  return { ...run, metrics };
+}
+
+export interface IServerInfo {
+  store_dir: string;
+  version: string;
+}
+
+export namespace Api {
+  export function info(): Promise<IServerInfo> {
+    return requestAPI<IServerInfo>('info');
+  }
+
+  export async function listRuns(
+    query: {
+      limit?: number;
+      offset?: number;
+      notebook_id?: string;
+      status?: string;
+    } = {}
+  ): Promise<{ runs: IRunSummary[]; total: number }> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) {
+        params.set(key, String(value));
+      }
+    }
+    const body = await requestAPI<{ runs: IRunSummary[]; total: number }>(
+      `runs?${params.toString()}`
+    );
+    return { ...body, runs: body.runs.map(reviveRun) };
+  }
+
+  export async function getRun(runId: string): Promise<IRun> {
+    return reviveRun(
+      await requestAPI<IRun>(`runs/${encodeURIComponent(runId)}`)
+    );
+  }
+
+  export function createRun(run: {
+    run_id?: string;
+    name?: string;
+    kind?: string;
+    notebook_path?: string;
+    notebook_id?: string;
+    kernel_id?: string;
+    kernel_name?: string;
+  }): Promise<IRunSummary> {
+    return requestAPI<IRunSummary>('runs', {
+      method: 'POST',
+      body: JSON.stringify(run)
+    });
+  }
+
+  export function updateRun(
+    runId: string,
+    change: {
+      name?: string;
+      notes?: string;
+      status?: string;
+      tags?: { set?: { [key: string]: string }; remove?: string[] };
+    }
+  ): Promise<IRunSummary> {
+    return requestAPI<IRunSummary>(`runs/${encodeURIComponent(runId)}`, {
+      method: 'PATCH',
+      body: JSON.stringify(change)
+    });
+  }
+
+  export function logBatch(runId: string, batch: unknown): Promise<unknown> {
+    return requestAPI(`runs/${encodeURIComponent(runId)}/log`, {
+      method: 'POST',
+      body: JSON.stringify(batch)
+    });
+  }
+
+  export async function getMetricSeries(
+    runId: string,
+    key: string,
+    maxPoints: number
+  ): Promise<IMetricSeries> {
+    const series = await requestAPI<IMetricSeries>(
+      `runs/${encodeURIComponent(runId)}/metrics/${encodeURIComponent(key)}?max_points=${maxPoints}`
+    );
+    return {
+      ...series,
+      values: series.values.map(v => reviveNumber(v) as number)
+    };
+  }
+
+  /** Fetch a logged image with the server's auth, as an object URL. */
+  export async function imageObjectUrl(
+    runId: string,
+    imageId: string
+  ): Promise<string> {
+    const settings = ServerConnection.makeSettings();
+    const url = URLExt.join(
+      settings.baseUrl,
+      'experiments',
+      'api',
+      'runs',
+      encodeURIComponent(runId),
+      'images',
+      encodeURIComponent(imageId)
+    );
+    const response = await ServerConnection.makeRequest(url, {}, settings);
+    if (!response.ok) {
+      throw new ApiError(response.status, `image ${imageId} could not load`);
+    }
+    return URL.createObjectURL(await response.blob());
+  }
+}

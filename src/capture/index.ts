@@ -1,0 +1,100 @@
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette, showErrorMessage } from '@jupyterlab/apputils';
+import { INotebookTracker } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { Widget } from '@lumino/widgets';
+
+import { Api } from '../api';
+import { CommandIDs, IRunTracker, LOG_MIME_TYPE } from '../tokens';
+import { RunTracker } from './tracker';
+
+export const CAPTURE_PLUGIN_ID = 'jupyterlab-experiments:capture';
+
+/**
+ * Log messages from kernels are relayed to the store as they arrive; in the
+ * notebook they render as nothing.
+ */
+function registerSilentLogRenderer(rendermime: IRenderMimeRegistry): void {
+  rendermime.addFactory(
+    {
+      safe: true,
+      mimeTypes: [LOG_MIME_TYPE],
+      defaultRank: 0,
+      createRenderer: () => {
+        const widget = new Widget();
+        widget.addClass('jp-Experiments-logOutput');
+        return Object.assign(widget, {
+          renderModel: () => Promise.resolve()
+        });
+      }
+    },
+    0
+  );
+}
+
+export const capturePlugin: JupyterFrontEndPlugin<IRunTracker> = {
+  id: CAPTURE_PLUGIN_ID,
+  description:
+    'Records runs of notebooks and attaches kernels to them for logging.',
+  autoStart: true,
+  requires: [INotebookTracker],
+  optional: [ISettingRegistry, ICommandPalette, IRenderMimeRegistry],
+  provides: IRunTracker,
+  activate: async (
+    app: JupyterFrontEnd,
+    notebooks: INotebookTracker,
+    settingRegistry: ISettingRegistry | null,
+    palette: ICommandPalette | null,
+    rendermime: IRenderMimeRegistry | null
+  ): Promise<IRunTracker> => {
+    let storeDir = '';
+    try {
+      storeDir = (await Api.info()).store_dir;
+    } catch (reason) {
+      console.error(
+        'experiments: the server extension is not answering; is jupyterlab_experiments enabled in `jupyter server extension list`?',
+        reason
+      );
+    }
+    const tracker = new RunTracker(notebooks, storeDir);
+    tracker.enabled = storeDir !== '';
+
+    if (settingRegistry) {
+      void settingRegistry.load(CAPTURE_PLUGIN_ID).then(settings => {
+        const apply = () => {
+          tracker.enabled =
+            storeDir !== '' && (settings.get('trackRuns').composite as boolean);
+        };
+        apply();
+        settings.changed.connect(apply);
+      });
+    }
+    if (rendermime) {
+      registerSilentLogRenderer(rendermime);
+    }
+
+    app.commands.addCommand(CommandIDs.newRun, {
+      label: 'Start a New Run',
+      caption:
+        'End the current run of this notebook; the next execution starts a new one',
+      isEnabled: () => notebooks.currentWidget !== null,
+      execute: async () => {
+        const panel = notebooks.currentWidget;
+        if (!panel) {
+          return;
+        }
+        try {
+          await tracker.newRun(panel);
+        } catch (reason) {
+          await showErrorMessage('Could not end the run', String(reason));
+        }
+      }
+    });
+    palette?.addItem({ command: CommandIDs.newRun, category: 'Experiments' });
+    return tracker;
+  }
+};

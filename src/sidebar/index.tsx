@@ -1,0 +1,127 @@
+import {
+  ILabShell,
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette, ReactWidget, UseSignal } from '@jupyterlab/apputils';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { LabIcon } from '@jupyterlab/ui-components';
+import React from 'react';
+
+import { CAPTURE_PLUGIN_ID } from '../capture';
+import { CommandIDs, IRunTracker } from '../tokens';
+import { RunPanelModel } from './model';
+import { RunView } from './RunView';
+
+const flaskIcon = new LabIcon({
+  name: 'jupyterlab-experiments:flask',
+  svgstr:
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="16"><path class="jp-icon3" fill="#616161" d="M9 2h6v2h-1v5.2l5.6 9.4A2 2 0 0 1 17.9 22H6.1a2 2 0 0 1-1.7-3.4L10 9.2V4H9V2zm3 9-3.6 6h7.2L12 11z"/></svg>'
+});
+
+/** Move the notebook's active cell to the cell with this id. */
+export async function revealCell(
+  panel: NotebookPanel,
+  cellId: string
+): Promise<boolean> {
+  const notebook = panel.content;
+  const index = notebook.widgets.findIndex(cell => cell.model.id === cellId);
+  if (index < 0) {
+    return false;
+  }
+  notebook.activeCellIndex = index;
+  await notebook.scrollToCell(notebook.widgets[index]);
+  return true;
+}
+
+class RunPanel extends ReactWidget {
+  constructor(private _model: RunPanelModel) {
+    super();
+    this.id = 'jp-experiments-run';
+    this.title.icon = flaskIcon;
+    this.title.caption = 'Experiments: the current run';
+    this.addClass('jp-Experiments-panel');
+  }
+
+  protected onAfterShow(): void {
+    this._model.setActive(true);
+  }
+
+  protected onAfterHide(): void {
+    this._model.setActive(false);
+  }
+
+  dispose(): void {
+    this._model.dispose();
+    super.dispose();
+  }
+
+  render(): JSX.Element {
+    return (
+      <UseSignal signal={this._model.changed}>
+        {() => (
+          <RunView
+            run={this._model.run}
+            series={this._model.series}
+            hasNotebook={this._model.panel !== null}
+            availability={this._model.availability}
+            error={this._model.error}
+            onCell={cellId => {
+              const panel = this._model.panel;
+              if (panel) {
+                void revealCell(panel, cellId);
+              }
+            }}
+          />
+        )}
+      </UseSignal>
+    );
+  }
+}
+
+export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-experiments:sidebar',
+  description: "A sidebar showing the active notebook's current run, live.",
+  autoStart: true,
+  requires: [INotebookTracker, IRunTracker],
+  optional: [ILabShell, ILayoutRestorer, ISettingRegistry, ICommandPalette],
+  activate: (
+    app: JupyterFrontEnd,
+    notebooks: INotebookTracker,
+    tracker: IRunTracker,
+    labShell: ILabShell | null,
+    restorer: ILayoutRestorer | null,
+    settingRegistry: ISettingRegistry | null,
+    palette: ICommandPalette | null
+  ) => {
+    const model = new RunPanelModel(notebooks, tracker);
+    const panel = new RunPanel(model);
+    app.shell.add(panel, 'right', { rank: 400 });
+    restorer?.add(panel, panel.id);
+
+    if (settingRegistry) {
+      void settingRegistry.load(CAPTURE_PLUGIN_ID).then(settings => {
+        const apply = () => {
+          model.pollInterval = settings.get('pollInterval').composite as number;
+        };
+        apply();
+        settings.changed.connect(apply);
+      });
+    }
+
+    app.commands.addCommand(CommandIDs.showRun, {
+      label: 'Show the Current Run',
+      caption: "Open the Experiments sidebar on the active notebook's run",
+      execute: () => {
+        if (labShell) {
+          labShell.activateById(panel.id);
+        } else {
+          app.shell.activateById(panel.id);
+        }
+      }
+    });
+    palette?.addItem({ command: CommandIDs.showRun, category: 'Experiments' });
+  }
+};

@@ -1,0 +1,173 @@
+/**
+ * State of the Experiments sidebar: the run of the active notebook, refreshed
+ * while the sidebar is visible. No DOM.
+ */
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { Api } from '../api';
+import { readNotebookId, METADATA_KEY } from '../capture/notebookId';
+import {
+  IMetricSeries,
+  IRun,
+  IRunTracker,
+  LoggingAvailability
+} from '../tokens';
+
+/** Points fetched per sparkline. */
+const SPARKLINE_POINTS = 60;
+
+export class RunPanelModel implements IDisposable {
+  constructor(
+    private _notebooks: INotebookTracker,
+    private _tracker: IRunTracker
+  ) {
+    _notebooks.currentChanged.connect(this._refreshSoon, this);
+    _tracker.changed.connect(this._refreshSoon, this);
+  }
+
+  /** Milliseconds between refreshes while visible. */
+  pollInterval = 1000;
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  get panel(): NotebookPanel | null {
+    return this._notebooks.currentWidget;
+  }
+
+  get run(): IRun | null {
+    return this._run;
+  }
+
+  get series(): ReadonlyMap<string, IMetricSeries> {
+    return this._series;
+  }
+
+  get availability(): LoggingAvailability {
+    return this.panel ? this._tracker.availability(this.panel) : 'unknown';
+  }
+
+  get error(): string | null {
+    return this._error;
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /** Start or stop refreshing (the sidebar is shown or hidden). */
+  setActive(active: boolean): void {
+    this._active = active;
+    if (active) {
+      void this.refresh();
+    } else {
+      this._clearTimer();
+    }
+  }
+
+  async refresh(): Promise<void> {
+    this._clearTimer();
+    if (this._isDisposed) {
+      return;
+    }
+    const generation = ++this._generation;
+    try {
+      const run = await this._fetchRun();
+      if (generation !== this._generation) {
+        return;
+      }
+      if (run?.id !== this._run?.id) {
+        this._series = new Map();
+      }
+      this._run = run;
+      this._error = null;
+      if (run) {
+        await this._fetchChangedSeries(run, generation);
+      }
+    } catch (reason) {
+      this._error = reason instanceof Error ? reason.message : String(reason);
+    }
+    if (generation !== this._generation) {
+      return;
+    }
+    this._changed.emit();
+    if (this._active && !this._isDisposed) {
+      this._timer = setTimeout(() => void this.refresh(), this.pollInterval);
+    }
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._clearTimer();
+    Signal.clearData(this);
+  }
+
+  private async _fetchRun(): Promise<IRun | null> {
+    const panel = this.panel;
+    if (!panel) {
+      return null;
+    }
+    const runId = this._tracker.runId(panel);
+    if (runId) {
+      try {
+        return await Api.getRun(runId);
+      } catch {
+        // The run is being created; fall back to the notebook's last run.
+      }
+    }
+    const notebookId = readNotebookId(panel.model?.getMetadata(METADATA_KEY));
+    if (!notebookId) {
+      return null;
+    }
+    const { runs } = await Api.listRuns({ notebook_id: notebookId, limit: 1 });
+    return runs.length ? Api.getRun(runs[0].id) : null;
+  }
+
+  private async _fetchChangedSeries(
+    run: IRun,
+    generation: number
+  ): Promise<void> {
+    const stale = Object.entries(run.metrics).filter(
+      ([key, summary]) => this._series.get(key)?.count !== summary.count
+    );
+    const fetched = await Promise.all(
+      stale.map(([key]) => Api.getMetricSeries(run.id, key, SPARKLINE_POINTS))
+    );
+    if (generation === this._generation) {
+      const series = new Map(this._series);
+      fetched.forEach(s => series.set(s.key, s));
+      this._series = series;
+    }
+  }
+
+  private _refreshSoon(): void {
+    if (this._active) {
+      void this.refresh();
+    } else {
+      this._run = null;
+      this._changed.emit();
+    }
+  }
+
+  private _clearTimer(): void {
+    if (this._timer !== null) {
+      clearTimeout(this._timer);
+      this._timer = null;
+    }
+  }
+
+  private _run: IRun | null = null;
+  private _series = new Map<string, IMetricSeries>();
+  private _error: string | null = null;
+  private _active = false;
+  private _generation = 0;
+  private _timer: ReturnType<typeof setTimeout> | null = null;
+  private _changed = new Signal<this, void>(this);
+  private _isDisposed = false;
+}

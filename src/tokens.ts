@@ -1,0 +1,118 @@
+import { Token } from '@lumino/coreutils';
+import { ISignal } from '@lumino/signaling';
+import { NotebookPanel } from '@jupyterlab/notebook';
+
+/**
+ * Command ids (contract: users bind keys to these).
+ */
+export namespace CommandIDs {
+  export const newRun = 'experiments:new-run';
+  export const showRun = 'experiments:show-run';
+}
+
+/** The MIME type through which a kernel of any language logs (see docs/logging-protocol.md). */
+export const LOG_MIME_TYPE = 'application/vnd.jupyterlab-experiments.log+json';
+
+export type RunStatus = 'running' | 'finished' | 'failed' | 'interrupted';
+
+/** Summary of one metric's series, kept by the store as points arrive. */
+export interface IMetricSummary {
+  last: number;
+  last_step: number;
+  min: number | null;
+  min_step: number | null;
+  max: number | null;
+  max_step: number | null;
+  count: number;
+  cell_id: string | null;
+}
+
+export interface IRunSummary {
+  id: string;
+  name: string | null;
+  kind: string;
+  status: RunStatus;
+  notebook_path: string | null;
+  notebook_id: string | null;
+  kernel_name: string | null;
+  user: string | null;
+  start_time: number;
+  end_time: number | null;
+  updated: number;
+  tags: { [key: string]: string };
+  notes: string;
+  params: { [key: string]: unknown };
+  metrics: { [key: string]: IMetricSummary };
+}
+
+export interface ICellRef {
+  cell_id: string | null;
+  checkpoint?: string | null;
+}
+
+export interface IRunImage extends ICellRef {
+  id: string;
+  key: string;
+  step: number | null;
+  sha256: string;
+  width: number | null;
+  height: number | null;
+  timestamp: number;
+}
+
+export interface IDataInput extends ICellRef {
+  path: string;
+  sha256: string;
+  size: number;
+  file_count: number;
+  timestamp: number;
+}
+
+export interface ICellExecution extends ICellRef {
+  execution_count: number | null;
+  started: number | null;
+  duration: number | null;
+  status: string;
+  error_name: string | null;
+  source_head?: string | null;
+}
+
+export interface IRun extends IRunSummary {
+  param_cells: { [key: string]: ICellRef };
+  images: IRunImage[];
+  data: IDataInput[];
+  environment: { [key: string]: any } | null;
+  executions: ICellExecution[];
+}
+
+export interface IMetricSeries {
+  key: string;
+  steps: number[];
+  values: number[];
+  timestamps: number[];
+  count: number;
+}
+
+/**
+ * Whether the kernel of a notebook can log from code.
+ */
+export type LoggingAvailability = 'unknown' | 'direct' | 'missing' | 'relay';
+
+/**
+ * Tracks the run of each open notebook.
+ */
+export interface IRunTracker {
+  /** Emits a notebook panel whose run or logging availability changed. */
+  readonly changed: ISignal<IRunTracker, NotebookPanel>;
+  /** The id of the panel's current run, if it started. */
+  runId(panel: NotebookPanel): string | null;
+  /** Whether `import jupyterlab_experiments` works in the panel's kernel. */
+  availability(panel: NotebookPanel): LoggingAvailability;
+  /** End the panel's run: the next execution starts a new one. */
+  newRun(panel: NotebookPanel): Promise<void>;
+}
+
+export const IRunTracker = new Token<IRunTracker>(
+  'jupyterlab-experiments:IRunTracker',
+  'Tracks the run of each open notebook.'
+);

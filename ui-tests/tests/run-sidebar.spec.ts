@@ -1,0 +1,119 @@
+import { expect, galata, test } from '@jupyterlab/galata';
+import * as path from 'path';
+
+const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
+const SIDEBAR = 'jp-experiments-run';
+
+test.describe('Experiments sidebar', () => {
+  test.beforeEach(async ({ page, tmpPath }) => {
+    await page.contents.uploadFile(
+      path.join(EXAMPLES, 'demo.ipynb'),
+      `${tmpPath}/demo.ipynb`
+    );
+    await page.contents.uploadFile(
+      path.join(EXAMPLES, 'data', 'train.csv'),
+      `${tmpPath}/data/train.csv`
+    );
+  });
+
+  test('shows the run of the example notebook live', async ({
+    page,
+    tmpPath
+  }) => {
+    await page.notebook.openByPath(`${tmpPath}/demo.ipynb`);
+    await page.notebook.activate('demo.ipynb');
+    await page.sidebar.openTab(SIDEBAR);
+    const sidebar = page.locator(`#${SIDEBAR}`);
+    await expect(sidebar.locator('.jp-Experiments-empty')).toContainText(
+      'Run a cell to start a run'
+    );
+
+    await page.notebook.runCellByCell();
+
+    // Params from the `parameters` cell and from jx.log_params.
+    const params = sidebar.locator('[data-section="Parameters"]');
+    await expect(params.locator('[data-param="lr"] td').first()).toHaveText(
+      '0.1'
+    );
+    await expect(
+      params.locator('[data-param="objective"] td').first()
+    ).toHaveText('binary');
+
+    // A metric with its last value and a drawn sparkline.
+    const metric = sidebar.locator('[data-metric="valid_auc"]');
+    await expect(metric).toBeVisible();
+    await expect(metric.locator('path')).toHaveAttribute('d', /^M.*L/);
+
+    // The logged image loads.
+    const image = sidebar.locator('[data-image="confusion_matrix"] img');
+    await expect(image).toBeVisible();
+    expect(
+      await image.evaluate(img => (img as HTMLImageElement).naturalWidth)
+    ).toBeGreaterThan(0);
+
+    // The data input with its hash.
+    const data = sidebar.locator('[data-path$="train.csv"]');
+    await expect(data.locator('code')).toHaveText(/^[0-9a-f]{12}$/);
+
+    // Environment and executed cells.
+    await expect(sidebar.locator('[data-environment]')).toContainText(
+      'Python'
+    );
+    const cells = await page.notebook.getCellCount();
+    const codeCells = await page.evaluate(() => {
+      const app = (window as any).jupyterapp;
+      const panel = app.shell.currentWidget;
+      return panel.content.widgets.filter(
+        (c: any) => c.model.type === 'code'
+      ).length;
+    });
+    expect(codeCells).toBeLessThanOrEqual(cells);
+    await expect(
+      sidebar.locator('.jp-Experiments-executions li')
+    ).toHaveCount(codeCells);
+
+    // Each value says which cell produced it: following the link selects it.
+    await page.notebook.selectCells(0);
+    await metric.locator('.jp-Experiments-cellLink').click();
+    const active = await page.evaluate(() => {
+      const panel = (window as any).jupyterapp.shell.currentWidget;
+      return panel.content.activeCell.model.sharedModel.getSource();
+    });
+    expect(active).toContain('valid_auc');
+  });
+
+  test('a new run starts after experiments:new-run', async ({
+    page,
+    tmpPath
+  }) => {
+    await page.notebook.openByPath(`${tmpPath}/demo.ipynb`);
+    await page.notebook.activate('demo.ipynb');
+    await page.sidebar.openTab(SIDEBAR);
+    const sidebar = page.locator(`#${SIDEBAR}`);
+    await page.notebook.runCell(0);
+    const name = sidebar.locator('.jp-Experiments-runName');
+    await expect(name).toBeVisible();
+    const first = await name.textContent();
+
+    await page.evaluate(async () => {
+      await (window as any).jupyterapp.commands.execute('experiments:new-run');
+    });
+    await expect(sidebar.locator('.jp-Experiments-status')).toHaveText(
+      'finished'
+    );
+    await page.notebook.runCell(0);
+    await expect(sidebar.locator('.jp-Experiments-status')).toHaveText(
+      'running'
+    );
+    await expect(name).not.toHaveText(first!);
+  });
+});
+
+test('the server extension answers through the page', async ({ page }) => {
+  const info = await page.evaluate(async () => {
+    const response = await fetch('/experiments/api/info');
+    return response.json();
+  });
+  expect(info.store_dir).toMatch(/experiments-ui-/);
+  expect(galata).toBeDefined();
+});
