@@ -71,13 +71,20 @@ test: build lint test-ts test-py test-ui
 bench: setup
 	$(BIN)/python bench/run.py
 
-# A wheel that installs into a clean venv and shows up enabled.
+# A wheel built the way a release is (isolated, production bundle), then installed
+# into a clean venv where both halves of the extension must show up enabled.
+DIST_VENV := $(CURDIR)/build/dist-venv
 dist: setup
-	rm -rf dist
-	$(BIN)/jlpm clean:all
+	rm -rf dist $(DIST_VENV)
+	$(BIN)/jlpm clean:labextension
 	$(BIN)/pip install -q build
-	$(BIN)/python -m build --wheel --no-isolation
+	$(BIN)/python -m build --wheel
 	$(BIN)/jupyter labextension develop --overwrite .
+	$(PYTHON) -m venv $(DIST_VENV)
+	$(DIST_VENV)/bin/pip install -q dist/*.whl "jupyterlab>=4.6,<4.7"
+	$(DIST_VENV)/bin/jupyter labextension list 2>&1 | grep -E "jupyterlab-experiments .*enabled.*OK"
+	$(DIST_VENV)/bin/jupyter server extension list 2>&1 | grep -E "jupyterlab_experiments .*enabled"
+	cd /tmp && $(DIST_VENV)/bin/python -c "import jupyterlab_experiments as jx; print('import ok', jx.__version__)"
 
 clean:
 	rm -rf $(VENV) node_modules ui-tests/node_modules lib jupyterlab_experiments/labextension dist .yarn

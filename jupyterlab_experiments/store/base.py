@@ -31,7 +31,7 @@ MetricSummary::
 Full run (``get_run``): the summary plus
     "param_cells": {key: {"cell_id", "checkpoint"}},
     "images": [{"id", "key", "step", "cell_id", "checkpoint", "sha256", "width", "height", "timestamp"}],
-    "data": [{"path", "sha256", "size", "file_count", "manifest", "cell_id", "timestamp"}],
+    "data": [{"path", "sha256", "size", "file_count", "manifest", "cell_id", "checkpoint", "timestamp"}],
     "environment": dict | None,
     "executions": [{"cell_id", "execution_count", "started", "duration", "status",
                     "error_name", "checkpoint", "source_head"}]   # in execution order
@@ -39,14 +39,18 @@ Full run (``get_run``): the summary plus
 Batch (``log_batch``), every key optional::
 
     {"params": [{"key", "value", "cell_id"?, "checkpoint"?}],
-     "metrics": [{"key", "cell_id"?, "steps": [int], "values": [float], "timestamps": [float]}],
+     "metrics": [{"key", "cell_id"?, "checkpoint"?, "steps"?: [int | None], "values": [float],
+                  "timestamps"?: [float | None]}],
      "tags": {str: str},
      "images": [{"key", "png": bytes, "step"?, "cell_id"?, "checkpoint"?, "timestamp"?}],
-     "data": [{"path", "sha256", "size", "file_count", "manifest"?, "cell_id"?}],
+     "data": [{"path", "sha256", "size", "file_count", "manifest"?, "cell_id"?, "checkpoint"?}],
      "executions": [execution dicts as above],
      "environment": dict}
 
     Metrics are columnar so a buffer of a million points is written as a few rows.
+    A missing step (``steps`` absent or None, or a None in it) is one more than the
+    key's previous step (0 for a new key); a missing timestamp is the time of the
+    write. Re-logging a param overwrites it; ``environment`` replaces the run's.
 """
 
 from __future__ import annotations

@@ -33,19 +33,19 @@ test.describe('Experiments sidebar', () => {
     // Params from the `parameters` cell and from jx.log_params.
     const params = sidebar.locator('[data-section="Parameters"]');
     await expect(params.locator('[data-param="lr"] td').first()).toHaveText(
-      '0.1'
+      '0.05'
     );
     await expect(
       params.locator('[data-param="objective"] td').first()
-    ).toHaveText('binary');
+    ).toHaveText('regression');
 
     // A metric with its last value and a drawn sparkline.
-    const metric = sidebar.locator('[data-metric="valid_auc"]');
+    const metric = sidebar.locator('[data-metric="loss"]');
     await expect(metric).toBeVisible();
     await expect(metric.locator('path')).toHaveAttribute('d', /^M.*L/);
 
     // The logged image loads.
-    const image = sidebar.locator('[data-image="confusion_matrix"] img');
+    const image = sidebar.locator('[data-image="fit"] img');
     await expect(image).toBeVisible();
     expect(
       await image.evaluate(img => (img as HTMLImageElement).naturalWidth)
@@ -57,7 +57,7 @@ test.describe('Experiments sidebar', () => {
 
     // Environment and executed cells.
     await expect(sidebar.locator('[data-environment]')).toContainText(
-      'Python'
+      /python 3\./i
     );
     const cells = await page.notebook.getCellCount();
     const codeCells = await page.evaluate(() => {
@@ -79,7 +79,14 @@ test.describe('Experiments sidebar', () => {
       const panel = (window as any).jupyterapp.shell.currentWidget;
       return panel.content.activeCell.model.sharedModel.getSource();
     });
-    expect(active).toContain('valid_auc');
+    expect(active).toContain('jx.log_metric("loss"');
+
+    // `SCREENSHOT=1 make test-ui` refreshes the README's picture.
+    if (process.env.SCREENSHOT) {
+      await page.screenshot({
+        path: path.resolve(__dirname, '..', '..', 'docs', 'screenshot.png')
+      });
+    }
   });
 
   test('a new run starts after experiments:new-run', async ({
@@ -90,7 +97,7 @@ test.describe('Experiments sidebar', () => {
     await page.notebook.activate('demo.ipynb');
     await page.sidebar.openTab(SIDEBAR);
     const sidebar = page.locator(`#${SIDEBAR}`);
-    await page.notebook.runCell(0);
+    await page.notebook.runCell(1);
     const name = sidebar.locator('.jp-Experiments-runName');
     await expect(name).toBeVisible();
     const first = await name.textContent();
@@ -101,7 +108,7 @@ test.describe('Experiments sidebar', () => {
     await expect(sidebar.locator('.jp-Experiments-status')).toHaveText(
       'finished'
     );
-    await page.notebook.runCell(0);
+    await page.notebook.runCell(1);
     await expect(sidebar.locator('.jp-Experiments-status')).toHaveText(
       'running'
     );

@@ -1,0 +1,307 @@
+"""Benchmark: listing runs of a large store, in process and through the REST API.
+
+    python bench/bench_runs_list.py [--runs 10000] [--rebuild]
+
+Builds (once, cached in the temp folder) a store of 10,000 runs x 30 params x
+10 metrics x 1,000 points, then times ``list_runs(limit=50)`` in process and
+``GET experiments/api/runs?limit=50`` against a real ``jupyter server`` started
+on a free loopback port (server time from the X-Experiments-Server-Time
+header). Also reports what one metric point costs on disk, on 1,000,000 points
+of one key. Target: <= 50 ms server time and <= 24 bytes per point.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import secrets
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from jupyterlab_experiments.store import open_store  # noqa: E402
+from jupyterlab_experiments.store.series import encode_chunk, merge_summary  # noqa: E402
+
+PARAMS, METRICS, POINTS = 30, 10, 1000
+REPEATS = 20
+# Distinct series cycled through the fixture: list_runs never decodes them, only
+# their on-disk volume matters, and encoding 100,000 series would dominate the build.
+DISTINCT_SERIES = 50
+
+
+def build_store(store_dir: Path, runs: int) -> None:
+    """The fixture, written with direct SQL in one transaction (the store creates the schema)."""
+    open_store(store_dir).close()
+    rng = random.Random(42)
+    series = []
+    for _ in range(DISTINCT_SERIES):
+        steps = list(range(POINTS))
+        values = [1.0 / (1 + 0.01 * s) + rng.gauss(0, 0.02) for s in steps]
+        t0 = time.time()
+        stamps = [t0 + 0.05 * s for s in steps]
+        series.append((encode_chunk(steps, values, stamps), merge_summary(None, steps, values, "cell-train")))
+
+    conn = sqlite3.connect(store_dir / "store.sqlite", isolation_level=None)
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("BEGIN")
+    start = time.time() - runs * 60
+    for i in range(runs):
+        rowid = conn.execute(
+            "INSERT INTO runs (uuid, name, kind, status, notebook_path, notebook_id, kernel_id, kernel_name, user,"
+            " host, pid, start_time, end_time, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                uuid.uuid4().hex,
+                f"run {i}",
+                "notebook",
+                rng.choice(["finished", "finished", "failed", "interrupted"]),
+                f"nb/{i % 100}.ipynb",
+                f"notebook-{i % 100}",
+                uuid.uuid4().hex,
+                "python3",
+                "bench",
+                "host",
+                None,
+                start + i * 60,
+                start + i * 60 + 30,
+                start + i * 60 + 30,
+            ),
+        ).lastrowid
+        conn.executemany(
+            "INSERT INTO tags (run, key, value) VALUES (?, ?, ?)",
+            [(rowid, "team", "vision"), (rowid, f"sweep-{i % 7}", "")],
+        )
+        conn.executemany(
+            "INSERT INTO params (run, key, value, num, cell_id, checkpoint, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(rowid, f"param_{p:02d}", *_param(rng, p), "cell-params", None, start + i * 60) for p in range(PARAMS)],
+        )
+        for m in range(METRICS):
+            blob, summary = series[(i * METRICS + m) % DISTINCT_SERIES]
+            key = f"metric_{m}"
+            conn.execute(
+                "INSERT INTO metrics (run, key, last, last_step, min, min_step, max, max_step, count, cell_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    rowid,
+                    key,
+                    summary["last"],
+                    summary["last_step"],
+                    summary["min"],
+                    summary["min_step"],
+                    summary["max"],
+                    summary["max_step"],
+                    summary["count"],
+                    summary["cell_id"],
+                ),
+            )
+            conn.execute(
+                "INSERT INTO metric_chunks (run, key, cell_id, checkpoint, count, first_step, last_step, data)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (rowid, key, "cell-train", None, POINTS, 0, POINTS - 1, blob),
+            )
+    conn.execute("COMMIT")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    (store_dir / "complete").write_text(str(runs))
+
+
+def _param(rng: random.Random, p: int) -> tuple[str, object]:
+    kind = p % 4
+    value = [rng.uniform(1e-5, 1.0), rng.randint(1, 1024), rng.choice(["adam", "sgd", "lion"]), rng.random() < 0.5][
+        kind
+    ]
+    number = float(value) if kind in (0, 1) else None
+    return json.dumps(value), number
+
+
+def time_in_process(store_dir: Path) -> dict[str, float]:
+    store = open_store(store_dir)
+    cases = {
+        "list_runs(limit=50)": lambda: store.list_runs(limit=50),
+        "list_runs(limit=50, offset=5000)": lambda: store.list_runs(limit=50, offset=5000),
+        "list_runs(limit=50, notebook_id=...)": lambda: store.list_runs(limit=50, notebook_id="notebook-7"),
+        "list_runs(limit=50, status='failed')": lambda: store.list_runs(limit=50, status="failed"),
+    }
+    results = {}
+    for name, call in cases.items():
+        runs, _ = call()  # warm the page cache, as a long-running server would be
+        assert len(runs) == 50 and len(runs[0]["params"]) == PARAMS and len(runs[0]["metrics"]) == METRICS
+        results[name] = _median_ms(call)
+    store.close()
+    return results
+
+
+def time_over_http(store_dir: Path, work_dir: Path) -> dict[str, tuple[float, float]]:
+    """(median server ms, median client ms) per request, against a real `jupyter server`."""
+    port, token = _free_port(), secrets.token_hex(16)
+    config = {
+        "ServerApp": {
+            "jpserver_extensions": {"jupyterlab_experiments": True},
+            "port": port,
+            "ip": "127.0.0.1",
+            "open_browser": False,
+            "root_dir": str(work_dir),
+            "allow_root": True,
+        },
+        "IdentityProvider": {"token": token},
+        "Experiments": {"store_dir": str(store_dir)},
+    }
+    (work_dir / "bench_config.json").write_text(json.dumps(config))
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")]),
+        "JUPYTER_CONFIG_DIR": str(work_dir / "config"),
+        "JUPYTER_RUNTIME_DIR": str(work_dir / "runtime"),
+    }
+    log = open(work_dir / "server.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter_server", f"--config={work_dir / 'bench_config.json'}"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        conn = _wait_for_server(port, token, server)
+        headers = {"Authorization": f"token {token}"}
+        first = _get(conn, "/experiments/api/runs?limit=1", headers)[2]
+        run_id = json.loads(first)["runs"][0]["id"]
+        cases = {
+            "GET runs?limit=50": "/experiments/api/runs?limit=50",
+            "GET runs?limit=50&status=failed": "/experiments/api/runs?limit=50&status=failed",
+            "GET runs/<id>": f"/experiments/api/runs/{run_id}",
+            "GET runs/<id>/metrics/metric_0?max_points=500": (
+                f"/experiments/api/runs/{run_id}/metrics/metric_0?max_points=500"
+            ),
+        }
+        results = {}
+        for name, path in cases.items():
+            _get(conn, path, headers)
+            server_ms, client_ms = [], []
+            for _ in range(REPEATS):
+                started = time.perf_counter()
+                status, server_time, _ = _get(conn, path, headers)
+                client_ms.append((time.perf_counter() - started) * 1000)
+                assert status == 200, status
+                server_ms.append(float(server_time))
+            results[name] = (statistics.median(server_ms), statistics.median(client_ms))
+        return results
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def bytes_per_point(work_dir: Path, points: int = 1_000_000) -> float:
+    store_dir = work_dir / "compactness"
+    shutil.rmtree(store_dir, ignore_errors=True)
+    store = open_store(store_dir)
+    run_id = store.create_run(kind="script")["id"]
+    before = _checkpointed_size(store_dir)
+    rng = random.Random(0)
+    store.log_batch(
+        run_id,
+        {
+            "metrics": [
+                {
+                    "key": "loss",
+                    "steps": list(range(points)),
+                    "values": [rng.random() for _ in range(points)],
+                    "timestamps": [time.time() for _ in range(points)],
+                }
+            ]
+        },
+    )
+    store.close()
+    return (_checkpointed_size(store_dir) - before) / points
+
+
+def _checkpointed_size(store_dir: Path) -> int:
+    conn = sqlite3.connect(store_dir / "store.sqlite")
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return (store_dir / "store.sqlite").stat().st_size
+
+
+def _median_ms(call) -> float:
+    samples = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for_server(port: int, token: str, server: subprocess.Popen) -> http.client.HTTPConnection:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("jupyter server exited; see server.log in the work folder")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            if _get(conn, "/api/status", {"Authorization": f"token {token}"})[0] == 200:
+                return conn
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("jupyter server did not start within 60 s")
+
+
+def _get(conn: http.client.HTTPConnection, path: str, headers: dict) -> tuple[int, str, bytes]:
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    body = response.read()
+    return response.status, response.getheader("X-Experiments-Server-Time", "nan"), body
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=10_000)
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the cached fixture store")
+    parser.add_argument("--work-dir", type=Path, default=Path(tempfile.gettempdir()) / "jupyterlab-experiments-bench")
+    args = parser.parse_args()
+
+    store_dir = args.work_dir / f"store-{args.runs}x{PARAMS}x{METRICS}x{POINTS}"
+    if args.rebuild or not (store_dir / "complete").exists():
+        shutil.rmtree(store_dir, ignore_errors=True)
+        print(
+            f"building {args.runs:,} runs x {PARAMS} params x {METRICS} metrics x {POINTS:,} points in {store_dir} ..."
+        )
+        started = time.perf_counter()
+        build_store(store_dir, args.runs)
+        print(f"  built in {time.perf_counter() - started:.1f} s")
+    size_mb = (store_dir / "store.sqlite").stat().st_size / 1e6
+    print(f"store: {store_dir} ({size_mb:,.0f} MB)\n")
+
+    print(f"{'in process (median of ' + str(REPEATS) + ')':<52}{'ms':>10}")
+    for name, ms in time_in_process(store_dir).items():
+        print(f"  {name:<50}{ms:>10.2f}")
+
+    print(f"\n{'over HTTP, jupyter server on loopback':<52}{'server ms':>10}{'client ms':>11}")
+    for name, (server_ms, client_ms) in time_over_http(store_dir, args.work_dir).items():
+        print(f"  {name:<50}{server_ms:>10.2f}{client_ms:>11.2f}")
+
+    print(
+        f"\nstore growth for 1,000,000 points of one key: {bytes_per_point(args.work_dir):.2f} bytes/point"
+        " (target <= 24)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""Run every benchmark and write their reports into docs/benchmarks.md.
+
+Each benchmark is a script in this folder named ``bench_*.py`` that prints a
+Markdown section on stdout. Figures are only comparable within one run on one
+machine, which is why each script measures its peer in the same run.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DOC = HERE.parent / "docs" / "benchmarks.md"
+
+INTRO = """# Benchmarks
+
+`make bench` runs every `bench/bench_*.py` and rewrites this page. Each figure names the target
+it must reach; ratios compare against a peer measured in the same run on the same machine.
+"""
+
+
+def main(argv: list[str]) -> int:
+    only = set(argv)
+    scripts = sorted(p for p in HERE.glob("bench_*.py") if not only or p.stem in only)
+    sections = []
+    failed = False
+    for script in scripts:
+        print(f"== {script.name}", flush=True)
+        proc = subprocess.run(
+            [sys.executable, str(script)],
+            cwd=HERE.parent,
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(HERE.parent)},
+        )
+        print(proc.stdout, flush=True)
+        if proc.returncode:
+            failed = True
+            sections.append(f"## {script.stem}\n\nFailed with exit code {proc.returncode}.\n")
+        else:
+            sections.append(proc.stdout.strip() + "\n")
+    machine = (
+        f"Last run {datetime.date.today().isoformat()} on {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}."
+    )
+    DOC.write_text(INTRO + "\n" + machine + "\n\n" + "\n".join(sections))
+    print(f"wrote {DOC}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

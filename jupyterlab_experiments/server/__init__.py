@@ -1,0 +1,1 @@
+"""The Jupyter server side: the extension (``extension.load``) and its REST handlers."""

@@ -1,0 +1,103 @@
+"""The Jupyter server extension: opens the store, serves the REST API, ends orphaned runs."""
+
+from __future__ import annotations
+
+import os
+import socket
+from typing import Any, Callable
+
+from tornado.ioloop import IOLoop, PeriodicCallback
+from traitlets import Unicode
+from traitlets.config import Configurable
+
+from ..store import ENV_VAR, Store, open_store, resolve_store_dir
+from .handlers import url_handlers
+
+SWEEP_INTERVAL_MS = 10_000
+
+
+class Experiments(Configurable):
+    """Settings of the experiments extension, e.g. ``c.Experiments.store_dir``."""
+
+    store_dir = Unicode(
+        "",
+        config=True,
+        help=(
+            "Folder of the experiment store (relative to the server's root dir). Default: "
+            f"<root_dir>/.experiments. The {ENV_VAR} environment variable overrides it."
+        ),
+    )
+
+
+def load(server_app: Any) -> None:
+    settings = Experiments(parent=server_app)
+    store_dir = resolve_store_dir(server_app.root_dir, settings.store_dir or None)
+    store = open_store(store_dir)
+    # Kernels and terminals started by this server inherit the location, so the
+    # logging API in them writes where this server reads, wherever they run from.
+    os.environ[ENV_VAR] = str(store_dir)
+
+    web_app = server_app.web_app
+    web_app.settings["experiments_store"] = store
+    web_app.settings["experiments_store_dir"] = str(store_dir)
+    web_app.add_handlers(".*$", url_handlers(web_app.settings["base_url"]))
+
+    is_alive = run_liveness(server_app.kernel_manager, socket.gethostname())
+    # After a server restart no kernel of a "running" notebook run survives.
+    interrupted = store.interrupt_orphans(is_alive)
+    server_app.log.info(
+        "jupyterlab_experiments: store %s (%d orphaned runs marked interrupted)", store_dir, len(interrupted)
+    )
+    PeriodicCallback(orphan_sweep(store, is_alive, server_app.log), SWEEP_INTERVAL_MS).start()
+
+
+def run_liveness(kernel_manager: Any, host: str) -> Callable[[dict], bool]:
+    """``is_alive(run)`` for ``Store.interrupt_orphans``.
+
+    A notebook or validation run lives as long as its kernel is one of this
+    server's. A script run (or a run that never named its kernel) lives while its
+    process does; a run of another host is not ours to judge.
+    """
+
+    def is_alive(run: dict) -> bool:
+        if run["kind"] != "script" and run["kernel_id"] is not None:
+            return run["kernel_id"] in kernel_manager
+        if run["pid"] is None or run["host"] != host:
+            return True
+        return pid_exists(run["pid"])
+
+    return is_alive
+
+
+def pid_exists(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    if os.name == "nt":
+        # os.kill(pid, 0) would send CTRL_C_EVENT on Windows; only psutil can ask safely.
+        try:
+            import psutil
+        except ImportError:
+            return True
+        return psutil.pid_exists(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def orphan_sweep(store: Store, is_alive: Callable[[dict], bool], log: Any) -> Callable:
+    """The periodic check for runs whose kernel went away without the frontend ending them."""
+
+    async def sweep() -> None:
+        try:
+            interrupted = await IOLoop.current().run_in_executor(None, store.interrupt_orphans, is_alive)
+        except Exception:
+            log.exception("jupyterlab_experiments: checking for orphaned runs failed")
+            return
+        if interrupted:
+            log.info("jupyterlab_experiments: runs whose kernel is gone marked interrupted: %s", interrupted)
+
+    return sweep

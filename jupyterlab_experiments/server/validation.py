@@ -1,0 +1,336 @@
+"""Request bodies of the REST API checked and turned into store calls' arguments.
+
+Pure functions: each raises ``BadRequest`` whose message names the offending
+field by its JSON path (``metrics[2].values[7]: ...``), which the handler returns
+as a 400 so a relay in any language learns exactly what to fix.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import re
+from typing import Any, Callable, Optional
+
+from ..store.images import png_size
+from ..store.sqlite import END_STATUSES, RUN_KINDS
+from .jsonio import NON_FINITE
+
+_INT64 = 2**63
+_MAX_STEP = 2**62
+_RUN_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+
+_NEW_RUN_FIELDS = set("run_id name kind notebook_path notebook_id kernel_id kernel_name host pid tags".split())
+_EXECUTION_FIELDS = set("cell_id execution_count started duration status error_name checkpoint source_head".split())
+_LOG_FIELDS = set("params metrics tags images data executions environment parameters_source cell_id checkpoint".split())
+
+
+class BadRequest(ValueError):
+    """The request body is not what the endpoint accepts; the message says why."""
+
+
+# -- runs ---------------------------------------------------------------------
+
+
+def parse_new_run(body: Any) -> dict:
+    """Keyword arguments of ``Store.create_run`` from a POST runs body (``user`` is the server's to set)."""
+    fields = _object(body, "body", _NEW_RUN_FIELDS)
+    run = {
+        key: _optional_str(fields.get(key), key)
+        for key in ("name", "notebook_path", "notebook_id", "kernel_id", "kernel_name", "host")
+    }
+    run_id = fields.get("run_id")
+    if run_id is not None:
+        if not isinstance(run_id, str) or not _RUN_ID.fullmatch(run_id):
+            raise BadRequest(f"run_id: expected 1 to 64 letters, digits, '-' or '_', got {_short(run_id)}")
+        run["run_id"] = run_id
+    kind = fields.get("kind", "notebook")
+    if kind not in RUN_KINDS:
+        raise BadRequest(f"kind: expected one of {', '.join(RUN_KINDS)}, got {_short(kind)}")
+    run["kind"] = kind
+    run["pid"] = _optional_int(fields.get("pid"), "pid")
+    run["tags"] = _tags(fields.get("tags") or {}, "tags")
+    return run
+
+
+def parse_run_patch(body: Any) -> tuple[dict, Optional[dict]]:
+    """(``update_run`` keyword arguments, ``end_run`` keyword arguments or None) from a PATCH body."""
+    fields = _object(body, "body", {"name", "notes", "tags", "status", "end_time"})
+    update: dict = {
+        "name": _optional_str(fields.get("name"), "name"),
+        "notes": _optional_str(fields.get("notes"), "notes"),
+    }
+    if fields.get("tags") is not None:
+        tags = _object(fields["tags"], "tags", {"set", "remove"})
+        update["set_tags"] = _tags(tags.get("set") or {}, "tags.set")
+        remove = _list(tags.get("remove") or [], "tags.remove")
+        update["remove_tags"] = [_key(key, f"tags.remove[{i}]") for i, key in enumerate(remove)]
+    end = None
+    if fields.get("status") is not None:
+        if fields["status"] not in END_STATUSES:
+            raise BadRequest(f"status: expected one of {', '.join(END_STATUSES)}, got {_short(fields['status'])}")
+        end = {"status": fields["status"], "end_time": _optional_finite(fields.get("end_time"), "end_time")}
+    elif fields.get("end_time") is not None:
+        raise BadRequest("end_time: only meaningful together with status")
+    return update, end
+
+
+# -- log batches --------------------------------------------------------------
+
+
+def parse_log_body(body: Any, parse_parameters: Callable[[str], dict]) -> dict:
+    """A ``Store.log_batch`` batch from the JSON of POST runs/<id>/log.
+
+    Besides the store's batch fields (metrics may also come one point per item,
+    images as base64), the body may carry ``parameters_source``, the source of a
+    cell tagged ``parameters``, which ``parse_parameters`` turns into params. A
+    top-level ``cell_id``/``checkpoint`` applies to every item that names none.
+    """
+    fields = _object(body, "body", _LOG_FIELDS)
+    origin = {
+        "cell_id": _optional_str(fields.get("cell_id"), "cell_id"),
+        "checkpoint": _optional_str(fields.get("checkpoint"), "checkpoint"),
+    }
+    batch: dict = {}
+    params = _params(fields["params"], origin) if fields.get("params") is not None else []
+    if fields.get("parameters_source") is not None:
+        source = fields["parameters_source"]
+        if not isinstance(source, str):
+            raise BadRequest(f"parameters_source: expected the cell's source as a string, got {_short(source)}")
+        params += [{"key": key, "value": value, **origin} for key, value in parse_parameters(source).items()]
+    if params:
+        batch["params"] = params
+    if fields.get("metrics") is not None:
+        batch["metrics"] = _metrics(fields["metrics"], origin)
+    if fields.get("tags") is not None:
+        batch["tags"] = _tags(fields["tags"], "tags")
+    if fields.get("images") is not None:
+        batch["images"] = [
+            _image(item, f"images[{i}]", origin) for i, item in enumerate(_list(fields["images"], "images"))
+        ]
+    if fields.get("data") is not None:
+        batch["data"] = [_data(item, f"data[{i}]", origin) for i, item in enumerate(_list(fields["data"], "data"))]
+    if fields.get("executions") is not None:
+        batch["executions"] = [
+            _execution(item, f"executions[{i}]") for i, item in enumerate(_list(fields["executions"], "executions"))
+        ]
+    if fields.get("environment") is not None:
+        batch["environment"] = _object(fields["environment"], "environment")
+    return batch
+
+
+def _params(value: Any, origin: dict) -> list[dict]:
+    if isinstance(value, dict):
+        items = [{"key": key, "value": item} for key, item in value.items()]
+        paths = [f"params.{key}" for key in value]
+    else:
+        items = [
+            _object(item, f"params[{i}]", {"key", "value", "cell_id", "checkpoint"})
+            for i, item in enumerate(_list(value, "params", "a list of {key, value} or an object"))
+        ]
+        paths = [f"params[{i}]" for i in range(len(items))]
+    params = []
+    for item, where in zip(items, paths):
+        if "value" not in item:
+            raise BadRequest(f"{where}: missing 'value'")
+        if _has_non_finite(item["value"]):
+            raise BadRequest(f"{where}.value: a param cannot hold NaN or Infinity; log it as a metric")
+        params.append(
+            {"key": _key(item.get("key"), f"{where}.key"), "value": item["value"], **_origin(item, where, origin)}
+        )
+    return params
+
+
+def _metrics(value: Any, origin: dict) -> list[dict]:
+    """Columnar series; per-point items are gathered into one series per key and cell.
+
+    A key's points keep their order: a point joins the key's open series only if
+    it comes from the same cell and checkpoint, otherwise it opens a new one.
+    """
+    series: list[dict] = []
+    open_series: dict[str, dict] = {}
+    for i, item in enumerate(_list(value, "metrics")):
+        where = f"metrics[{i}]"
+        if isinstance(item, dict) and "values" in item:
+            series.append(_columns(item, where, origin))
+            open_series.pop(item.get("key"), None)
+            continue
+        point = _object(item, where, {"key", "value", "step", "timestamp", "cell_id", "checkpoint"})
+        if "value" not in point:
+            raise BadRequest(f"{where}: expected 'value' (one point) or 'values' (a series)")
+        key = _key(point.get("key"), f"{where}.key")
+        cell = _origin(point, where, origin)
+        current = open_series.get(key)
+        if current is None or (current["cell_id"], current["checkpoint"]) != (cell["cell_id"], cell["checkpoint"]):
+            current = {"key": key, **cell, "steps": [], "values": [], "timestamps": []}
+            series.append(current)
+            open_series[key] = current
+        current["values"].append(_number(point["value"], f"{where}.value"))
+        current["steps"].append(_step(point.get("step"), f"{where}.step"))
+        current["timestamps"].append(_optional_finite(point.get("timestamp"), f"{where}.timestamp"))
+    return series
+
+
+def _columns(item: dict, where: str, origin: dict) -> dict:
+    fields = _object(item, where, {"key", "values", "steps", "timestamps", "cell_id", "checkpoint"})
+    values = [_number(v, f"{where}.values[{j}]") for j, v in enumerate(_list(fields["values"], f"{where}.values"))]
+    columns = {"key": _key(fields.get("key"), f"{where}.key"), **_origin(fields, where, origin), "values": values}
+    for name, parse in (("steps", _step), ("timestamps", _optional_finite)):
+        if fields.get(name) is None:
+            continue
+        column = _list(fields[name], f"{where}.{name}")
+        if len(column) != len(values):
+            raise BadRequest(f"{where}.{name}: {len(column)} items for {len(values)} values")
+        columns[name] = [parse(v, f"{where}.{name}[{j}]") for j, v in enumerate(column)]
+    return columns
+
+
+def _image(item: Any, where: str, origin: dict) -> dict:
+    fields = _object(item, where, {"key", "png_base64", "step", "timestamp", "cell_id", "checkpoint"})
+    encoded = fields.get("png_base64")
+    if not isinstance(encoded, str):
+        raise BadRequest(f"{where}.png_base64: expected the PNG as a base64 string, got {_short(encoded)}")
+    try:
+        png = base64.b64decode(encoded, validate=True)
+    except binascii.Error as error:
+        raise BadRequest(f"{where}.png_base64: not valid base64 ({error})") from None
+    try:
+        png_size(png)
+    except ValueError as error:
+        raise BadRequest(f"{where}.png_base64: {error}") from None
+    return {
+        "key": _key(fields.get("key"), f"{where}.key"),
+        "png": png,
+        "step": _optional_int(fields.get("step"), f"{where}.step"),
+        "timestamp": _optional_finite(fields.get("timestamp"), f"{where}.timestamp"),
+        **_origin(fields, where, origin),
+    }
+
+
+def _data(item: Any, where: str, origin: dict) -> dict:
+    fields = _object(item, where, {"path", "sha256", "size", "file_count", "manifest", "cell_id", "checkpoint"})
+    path = fields.get("path")
+    if not isinstance(path, str) or not path:
+        raise BadRequest(f"{where}.path: expected a non-empty string, got {_short(path)}")
+    return {
+        "path": path,
+        "sha256": _optional_str(fields.get("sha256"), f"{where}.sha256"),
+        "size": _optional_int(fields.get("size"), f"{where}.size"),
+        "file_count": _optional_int(fields.get("file_count"), f"{where}.file_count"),
+        "manifest": fields.get("manifest"),
+        **_origin(fields, where, origin),
+    }
+
+
+def _execution(item: Any, where: str) -> dict:
+    fields = _object(item, where, _EXECUTION_FIELDS)
+    execution = {
+        key: _optional_str(fields.get(key), f"{where}.{key}")
+        for key in ("cell_id", "status", "error_name", "checkpoint", "source_head")
+    }
+    execution["execution_count"] = _optional_int(fields.get("execution_count"), f"{where}.execution_count")
+    execution["started"] = _optional_finite(fields.get("started"), f"{where}.started")
+    execution["duration"] = _optional_finite(fields.get("duration"), f"{where}.duration")
+    return execution
+
+
+# -- field checks ---------------------------------------------------------------
+
+
+def _object(value: Any, where: str, allowed: Optional[set] = None) -> dict:
+    if not isinstance(value, dict):
+        raise BadRequest(f"{where}: expected an object, got {_short(value)}")
+    if allowed is not None:
+        unknown = sorted(set(value) - allowed)
+        if unknown:
+            raise BadRequest(f"{where}: unknown field {unknown[0]!r} (expected {', '.join(sorted(allowed))})")
+    return value
+
+
+def _list(value: Any, where: str, expected: str = "a list") -> list:
+    if not isinstance(value, list):
+        raise BadRequest(f"{where}: expected {expected}, got {_short(value)}")
+    return value
+
+
+def _key(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise BadRequest(f"{where}: expected a non-empty string, got {_short(value)}")
+    return value
+
+
+def _optional_str(value: Any, where: str) -> Optional[str]:
+    if value is not None and not isinstance(value, str):
+        raise BadRequest(f"{where}: expected a string or null, got {_short(value)}")
+    return value
+
+
+def _optional_int(value: Any, where: str) -> Optional[int]:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JavaScript has no int type: 3 may arrive as 3.0
+    if not isinstance(value, int) or isinstance(value, bool) or not -_INT64 <= value < _INT64:
+        raise BadRequest(f"{where}: expected an integer or null, got {_short(value)}")
+    return value
+
+
+def _step(value: Any, where: str) -> Optional[int]:
+    """A metric step; null means one more than the key's previous step (the store fills it in).
+
+    Bounded by 2**62 so that the difference of two steps, which is what a chunk
+    stores, fits in 64 bits.
+    """
+    step = _optional_int(value, where)
+    if step is not None and not -_MAX_STEP <= step <= _MAX_STEP:
+        raise BadRequest(f"{where}: a step must lie within +/-2**62, got {step}")
+    return step
+
+
+def _number(value: Any, where: str) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str) and value in NON_FINITE:
+        return NON_FINITE[value]
+    raise BadRequest(f'{where}: expected a number or "NaN", "Infinity", "-Infinity", got {_short(value)}')
+
+
+def _optional_finite(value: Any, where: str) -> Optional[float]:
+    if value is None:
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    raise BadRequest(f"{where}: expected a finite number or null, got {_short(value)}")
+
+
+def _tags(value: Any, where: str) -> dict:
+    tags = _object(value, where)
+    for key, tag in tags.items():
+        _key(key, f"{where} key")
+        if tag is not None and not isinstance(tag, str):
+            raise BadRequest(f"{where}.{key}: expected a string (or null for a bare tag), got {_short(tag)}")
+    return {key: tag or "" for key, tag in tags.items()}
+
+
+def _origin(item: dict, where: str, origin: dict) -> dict:
+    """The cell and checkpoint an item came from: its own, else the body's."""
+    return {
+        name: _optional_str(item[name], f"{where}.{name}") if item.get(name) is not None else origin[name]
+        for name in ("cell_id", "checkpoint")
+    }
+
+
+def _has_non_finite(value: Any) -> bool:
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, list):
+        return any(_has_non_finite(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_non_finite(item) for item in value.values())
+    return False
+
+
+def _short(value: Any) -> str:
+    text = "null" if value is None else repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

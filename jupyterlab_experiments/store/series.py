@@ -1,0 +1,169 @@
+"""Metric series: chunk encoding, incremental summaries and downsampling.
+
+Pure functions over plain sequences, shared by every store backend.
+
+A chunk holds consecutive points of one key as three columns: steps and
+timestamps (microseconds) delta-encoded as int64, values as float64. Each column
+is byte-shuffled (byte 0 of every element, then byte 1, ...) before one zlib
+pass: deltas are small and values share sign/exponent bytes, so the shuffled
+columns are long runs that zlib squeezes, while random mantissa bytes cost what
+they cost. NaN and +/-Inf survive because values are stored as raw IEEE bits.
+"""
+
+from __future__ import annotations
+
+import operator
+import sys
+import zlib
+from array import array
+from itertools import accumulate, chain
+from typing import Optional, Sequence
+
+_FORMAT = 1  # first byte of every chunk, so the encoding can evolve
+_WIDTH = 8  # every column element is 8 bytes
+_BIG_ENDIAN = sys.byteorder == "big"
+
+
+def encode_chunk(steps: Sequence[int], values: Sequence[float], timestamps: Sequence[float]) -> bytes:
+    """Pack one chunk; the three sequences have the same length."""
+    if not (len(steps) == len(values) == len(timestamps)):
+        raise ValueError("steps, values and timestamps must have the same length")
+    micros = [round(t * 1e6) for t in timestamps]
+    columns = (
+        array("q", _deltas(steps)),
+        array("q", _deltas(micros)),
+        array("d", values),
+    )
+    return bytes((_FORMAT,)) + zlib.compress(b"".join(_shuffle(_little_endian(c)) for c in columns))
+
+
+def decode_chunk(blob: bytes) -> tuple[list[int], array, list[float]]:
+    """Unpack a chunk into (steps, values, timestamps)."""
+    if not blob or blob[0] != _FORMAT:
+        raise ValueError(f"unknown metric chunk format {blob[:1]!r}")
+    raw = zlib.decompress(blob[1:])
+    n = len(raw) // (3 * _WIDTH)
+    size = n * _WIDTH
+    step_deltas, micro_deltas, values = array("q"), array("q"), array("d")
+    for index, column in enumerate((step_deltas, micro_deltas, values)):
+        column.frombytes(_unshuffle(raw[index * size : (index + 1) * size]))
+        if _BIG_ENDIAN:
+            column.byteswap()
+    steps = list(accumulate(step_deltas))
+    timestamps = [m / 1e6 for m in accumulate(micro_deltas)]
+    return steps, values, timestamps
+
+
+def resolve_steps(steps: Optional[Sequence[Optional[int]]], count: int, last_step: Optional[int]) -> list[int]:
+    """Fill missing steps: each ``None`` is one more than the step before it.
+
+    ``last_step`` is the last step already stored for the key (None for a new key,
+    so auto steps start at 0). ``steps`` None means every step is automatic.
+    """
+    if steps is None:
+        start = 0 if last_step is None else last_step + 1
+        return list(range(start, start + count))
+    if len(steps) != count:
+        raise ValueError(f"{len(steps)} steps for {count} values")
+    resolved = []
+    previous = -1 if last_step is None else last_step
+    for step in steps:
+        previous = previous + 1 if step is None else step
+        resolved.append(previous)
+    return resolved
+
+
+def merge_summary(
+    previous: Optional[dict], steps: Sequence[int], values: Sequence[float], cell_id: Optional[str]
+) -> dict:
+    """The key's summary after appending these points (NaN-aware; min/max ignore NaN)."""
+    summary = (
+        dict(previous)
+        if previous
+        else {
+            "last": None,
+            "last_step": None,
+            "min": None,
+            "min_step": None,
+            "max": None,
+            "max_step": None,
+            "count": 0,
+            "cell_id": None,
+        }
+    )
+    if not values:
+        return summary
+    summary["last"] = values[-1]
+    summary["last_step"] = steps[-1]
+    summary["count"] += len(values)
+    summary["cell_id"] = cell_id
+    finite = [v for v in values if v == v]  # NaN is the only value unequal to itself
+    if finite:
+        low, high = min(finite), max(finite)
+        # Strict comparisons keep the first step that reached the extreme.
+        if summary["min"] is None or low < summary["min"]:
+            summary["min"], summary["min_step"] = low, steps[values.index(low)]
+        if summary["max"] is None or high > summary["max"]:
+            summary["max"], summary["max_step"] = high, steps[values.index(high)]
+    return summary
+
+
+def downsample(
+    steps: Sequence[int], values: Sequence[float], timestamps: Sequence[float], max_points: Optional[int]
+) -> tuple[list[int], list[float], list[float]]:
+    """At most ``max_points`` points: each of ``max_points // 2`` buckets keeps its min and max.
+
+    Keeping both extremes (in their original order) means a spike or a dip
+    survives any zoom level, which averaging or striding would erase.
+    """
+    n = len(values)
+    if max_points is None or n <= max_points:
+        return list(steps), list(values), list(timestamps)
+    if max_points < 2:
+        raise ValueError("max_points must be at least 2 (each bucket keeps its min and max)")
+    buckets = max_points // 2
+    keep: list[int] = []
+    for b in range(buckets):
+        lo, hi = b * n // buckets, (b + 1) * n // buckets
+        keep.extend(_extremes(values, lo, hi))
+    return [steps[i] for i in keep], [values[i] for i in keep], [timestamps[i] for i in keep]
+
+
+def _extremes(values: Sequence[float], lo: int, hi: int) -> list[int]:
+    """Indexes of the min and max of values[lo:hi], in order; NaN only if all are NaN."""
+    segment = values[lo:hi]
+    total = sum(segment)
+    if total == total:  # no NaN (builtin min/max are unreliable with NaN)
+        first, second = segment.index(min(segment)), segment.index(max(segment))
+    else:
+        finite = [i for i, v in enumerate(segment) if v == v]
+        if not finite:
+            return [lo]
+        first = min(finite, key=segment.__getitem__)
+        second = max(finite, key=segment.__getitem__)
+    if first == second:
+        return [lo + first]
+    return [lo + min(first, second), lo + max(first, second)]
+
+
+def _deltas(numbers: Sequence[int]) -> list[int]:
+    return list(map(operator.sub, numbers, chain((0,), numbers)))
+
+
+def _little_endian(column: array) -> bytes:
+    if _BIG_ENDIAN:
+        column = array(column.typecode, column)
+        column.byteswap()
+    return column.tobytes()
+
+
+def _shuffle(raw: bytes) -> bytes:
+    return b"".join(raw[i::_WIDTH] for i in range(_WIDTH))
+
+
+def _unshuffle(raw: bytes) -> bytes:
+    n = len(raw) // _WIDTH
+    out = bytearray(len(raw))
+    for i in range(_WIDTH):
+        out[i::_WIDTH] = raw[i * n : (i + 1) * n]
+    return bytes(out)

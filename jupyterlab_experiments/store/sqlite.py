@@ -1,0 +1,683 @@
+"""The embedded store: one SQLite file in WAL mode plus content-addressed images.
+
+Concurrency. Kernels, scripts and the Jupyter server write the same file at
+once. WAL lets readers work while one writer writes; every write is a
+``BEGIN IMMEDIATE`` transaction (the write lock is taken up front, so a
+transaction never fails half-way on a lock upgrade), SQLite's busy timeout waits
+for the lock, and a retry loop with backoff covers what the timeout does not, so
+callers never see "database is locked".
+
+Threads. Each thread gets its own connection. The logging client flushes from a
+background thread while the kernel's main thread may read, and the server runs
+store calls in a thread pool: with one connection each, a reader never waits for
+another thread's write (WAL gives it a snapshot) and no Python lock is held
+while SQLite waits for another process. A forked child opens fresh connections
+(SQLite connections must not cross a fork).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import socket
+import sqlite3
+import threading
+import time
+import uuid
+from array import array
+from pathlib import Path
+from typing import Any, Callable, Iterable, Optional, Sequence, TypeVar
+
+from .base import RunNotFound, Store
+from .images import image_path, png_size, save_png
+from .migrations import MIGRATIONS, migrate, schema_version
+from .series import decode_chunk, downsample, encode_chunk, merge_summary, resolve_steps
+
+RUN_KINDS = ("notebook", "script", "validation")
+END_STATUSES = ("finished", "failed", "interrupted")
+RUN_STATUSES = ("running",) + END_STATUSES
+
+STORE_FILE = "store.sqlite"
+BUSY_TIMEOUT_S = 10.0
+WRITE_DEADLINE_S = 120.0
+# A flush of a few points would cost a row each; a small tail chunk of the same
+# cell is rewritten with the new points instead, until it holds this many.
+MERGE_BELOW_POINTS = 1024
+# Bounds the memory of encoding or decoding one chunk.
+MAX_CHUNK_POINTS = 65536
+# Stays under SQLITE_MAX_VARIABLE_NUMBER of old SQLite builds (999).
+_IN_BATCH = 500
+
+_RUN_COLUMNS = (
+    "id, uuid, name, kind, status, notebook_path, notebook_id, kernel_id, kernel_name, "
+    "user, host, pid, start_time, end_time, updated, notes"
+)
+_EXECUTION_FIELDS = (
+    "cell_id",
+    "execution_count",
+    "started",
+    "duration",
+    "status",
+    "error_name",
+    "checkpoint",
+    "source_head",
+)
+
+T = TypeVar("T")
+
+
+class SqliteStore(Store):
+    """Runs in ``<store_dir>/store.sqlite``, images in ``<store_dir>/images/<sha[:2]>/<sha>.png``."""
+
+    def __init__(self, store_dir: str | os.PathLike[str]):
+        self.store_dir = Path(store_dir)
+        self.path = self.store_dir / STORE_FILE
+        self.images_dir = self.store_dir / "images"
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        self._registry_lock = threading.Lock()
+        self._connections: dict[threading.Thread, sqlite3.Connection] = {}
+        self._local = threading.local()
+        self._pid = os.getpid()
+        self._closed = False
+        if schema_version(self._conn()) != len(MIGRATIONS):
+            self._write(migrate)
+
+    # -- connections and transactions ------------------------------------
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise sqlite3.ProgrammingError(f"the store {self.store_dir} is closed")
+        if self._pid != os.getpid():
+            # Forked: the parent's connections belong to the parent; never touch them.
+            self._pid = os.getpid()
+            self._connections = {}
+            self._local = threading.local()
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+            with self._registry_lock:
+                # The main thread counts as dead while atexit handlers run, yet
+                # they still write (the final flush): never reap its connection.
+                main = threading.main_thread()
+                for thread in [t for t in self._connections if not t.is_alive() and t is not main]:
+                    self._connections.pop(thread).close()
+                self._connections[threading.current_thread()] = conn
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: transactions are ours (BEGIN IMMEDIATE), not the module's.
+        # check_same_thread=False only so that close() may close every thread's connection.
+        conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        _retry_busy(lambda: conn.execute("PRAGMA journal_mode = WAL"))
+        # In WAL mode NORMAL never corrupts; a power cut may lose the last commits only.
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        return conn
+
+    def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        return self._transaction("BEGIN IMMEDIATE", work)
+
+    def _read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        # One read transaction: every SELECT of a call sees the same snapshot.
+        return self._transaction("BEGIN", work)
+
+    def _transaction(self, begin: str, work: Callable[[sqlite3.Connection], T]) -> T:
+        conn = self._conn()
+
+        def attempt() -> T:
+            conn.execute(begin)
+            try:
+                result = work(conn)
+                conn.execute("COMMIT")
+                return result
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+
+        return _retry_busy(attempt)
+
+    def close(self) -> None:
+        with self._registry_lock:
+            self._closed = True
+            for conn in self._connections.values():
+                conn.close()
+            self._connections.clear()
+
+    # -- runs ------------------------------------------------------------
+
+    def create_run(
+        self,
+        *,
+        run_id: Optional[str] = None,
+        name: Optional[str] = None,
+        kind: str = "notebook",
+        notebook_path: Optional[str] = None,
+        notebook_id: Optional[str] = None,
+        kernel_id: Optional[str] = None,
+        kernel_name: Optional[str] = None,
+        user: Optional[str] = None,
+        host: Optional[str] = None,
+        pid: Optional[int] = None,
+        tags: Optional[dict] = None,
+    ) -> dict:
+        if kind not in RUN_KINDS:
+            raise ValueError(f"run kind must be one of {', '.join(RUN_KINDS)}, got {kind!r}")
+        run_id = run_id or uuid.uuid4().hex
+        host = host or socket.gethostname()
+        now = time.time()
+
+        def work(conn: sqlite3.Connection) -> dict:
+            try:
+                cursor = conn.execute(
+                    "INSERT INTO runs (uuid, name, kind, status, notebook_path, notebook_id, kernel_id,"
+                    " kernel_name, user, host, pid, start_time, updated)"
+                    " VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (run_id, name, kind, notebook_path, notebook_id, kernel_id, kernel_name, user, host, pid, now, now),
+                )
+            except sqlite3.IntegrityError:
+                raise ValueError(f"a run with id {run_id!r} already exists") from None
+            _set_tags(conn, cursor.lastrowid, tags or {})
+            return _summary(conn, cursor.lastrowid)
+
+        return self._write(work)
+
+    def end_run(self, run_id: str, status: str = "finished", end_time: Optional[float] = None) -> None:
+        if status not in END_STATUSES:
+            raise ValueError(f"an ended run's status must be one of {', '.join(END_STATUSES)}, got {status!r}")
+        now = time.time()
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                "UPDATE runs SET status = ?, end_time = ?, updated = ? WHERE id = ? AND status != ?",
+                (status, now if end_time is None else end_time, now, _rowid(conn, run_id), status),
+            )
+
+        self._write(work)
+
+    def update_run(
+        self,
+        run_id: str,
+        *,
+        name: Optional[str] = None,
+        notes: Optional[str] = None,
+        set_tags: Optional[dict] = None,
+        remove_tags: Iterable[str] = (),
+        pid: Optional[int] = None,
+    ) -> dict:
+        changes = {
+            column: value for column, value in (("name", name), ("notes", notes), ("pid", pid)) if value is not None
+        }
+        remove_tags = list(remove_tags)
+
+        def work(conn: sqlite3.Connection) -> dict:
+            rowid = _rowid(conn, run_id)
+            # Column names come from the fixed tuple above, never from the caller.
+            assignments = "".join(f"{column} = ?, " for column in changes)
+            conn.execute(
+                f"UPDATE runs SET {assignments}updated = ? WHERE id = ?", (*changes.values(), time.time(), rowid)
+            )
+            _set_tags(conn, rowid, set_tags or {})
+            conn.executemany("DELETE FROM tags WHERE run = ? AND key = ?", [(rowid, key) for key in remove_tags])
+            return _summary(conn, rowid)
+
+        return self._write(work)
+
+    def interrupt_orphans(self, is_alive: Any) -> list[str]:
+        running = self._read(
+            lambda conn: _summaries(
+                conn, conn.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE status = 'running'").fetchall()
+            )
+        )
+        orphans = [run["id"] for run in running if not is_alive(run)]
+        if not orphans:
+            return []
+        now = time.time()
+
+        def work(conn: sqlite3.Connection) -> list[str]:
+            # Re-checked under the write lock: a run that ended meanwhile keeps its status.
+            return [
+                run_id
+                for run_id in orphans
+                if conn.execute(
+                    "UPDATE runs SET status = 'interrupted', end_time = ?, updated = ?"
+                    " WHERE uuid = ? AND status = 'running'",
+                    (now, now, run_id),
+                ).rowcount
+            ]
+
+        return self._write(work)
+
+    # -- logging ---------------------------------------------------------
+
+    def log_batch(self, run_id: str, batch: dict) -> None:
+        now = time.time()
+        # Everything that needs no lock happens before the write transaction. Image
+        # files are saved first: content-addressed, so a retried or failed batch
+        # at worst leaves a file that the next identical image reuses.
+        metrics = [_metric_columns(item, now) for item in batch.get("metrics") or ()]
+        images = [_image_row(self.images_dir, item, now) for item in batch.get("images") or ()]
+        params = [_param_row(item, now) for item in batch.get("params") or ()]
+        data = [_data_row(item, now) for item in batch.get("data") or ()]
+        executions = [tuple(item.get(field) for field in _EXECUTION_FIELDS) for item in batch.get("executions") or ()]
+        environment = batch.get("environment")
+        tags = batch.get("tags") or {}
+
+        def work(conn: sqlite3.Connection) -> None:
+            rowid = _rowid(conn, run_id)
+            conn.executemany(
+                "INSERT INTO params (run, key, value, num, cell_id, checkpoint, timestamp)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run, key) DO UPDATE SET value = excluded.value,"
+                " num = excluded.num, cell_id = excluded.cell_id, checkpoint = excluded.checkpoint,"
+                " timestamp = excluded.timestamp",
+                [(rowid, *row) for row in params],
+            )
+            for key, cell_id, checkpoint, steps, values, timestamps in metrics:
+                _append_metric(conn, rowid, key, cell_id, checkpoint, steps, values, timestamps)
+            _set_tags(conn, rowid, tags)
+            conn.executemany(
+                "INSERT INTO images (run, key, step, cell_id, checkpoint, sha256, width, height, timestamp)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(rowid, *row) for row in images],
+            )
+            conn.executemany(
+                "INSERT INTO data_inputs (run, path, sha256, size, file_count, manifest, cell_id, checkpoint,"
+                " timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(rowid, *row) for row in data],
+            )
+            conn.executemany(
+                "INSERT INTO executions (run, cell_id, execution_count, started, duration, status, error_name,"
+                " checkpoint, source_head) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(rowid, *row) for row in executions],
+            )
+            if environment is not None:
+                conn.execute(
+                    "INSERT INTO environments (run, value) VALUES (?, ?)"
+                    " ON CONFLICT (run) DO UPDATE SET value = excluded.value",
+                    (rowid, json.dumps(environment)),
+                )
+            conn.execute("UPDATE runs SET updated = ? WHERE id = ?", (now, rowid))
+
+        self._write(work)
+
+    # -- reading ---------------------------------------------------------
+
+    def list_runs(
+        self,
+        *,
+        limit: int = 50,
+        offset: int = 0,
+        notebook_id: Optional[str] = None,
+        status: Optional[str] = None,
+    ) -> tuple[list[dict], int]:
+        if limit < 0 or offset < 0:
+            raise ValueError("limit and offset must not be negative")
+        conditions, args = [], []
+        if notebook_id is not None:
+            conditions.append("notebook_id = ?")
+            args.append(notebook_id)
+        if status is not None:
+            conditions.append("status = ?")
+            args.append(status)
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+
+        def work(conn: sqlite3.Connection) -> tuple[list[dict], int]:
+            total = conn.execute(f"SELECT count(*) FROM runs{where}", args).fetchone()[0]
+            rows = conn.execute(
+                f"SELECT {_RUN_COLUMNS} FROM runs{where} ORDER BY start_time DESC, id DESC LIMIT ? OFFSET ?",
+                (*args, limit, offset),
+            ).fetchall()
+            return _summaries(conn, rows), total
+
+        return self._read(work)
+
+    def get_run(self, run_id: str) -> dict:
+        def work(conn: sqlite3.Connection) -> dict:
+            rowid = _rowid(conn, run_id)
+            run = _summary(conn, rowid)
+            run["param_cells"] = {
+                key: {"cell_id": cell_id, "checkpoint": checkpoint}
+                for key, cell_id, checkpoint in conn.execute(
+                    "SELECT key, cell_id, checkpoint FROM params WHERE run = ?", (rowid,)
+                )
+            }
+            run["images"] = [
+                {
+                    "id": str(row[0]),
+                    "key": row[1],
+                    "step": row[2],
+                    "cell_id": row[3],
+                    "checkpoint": row[4],
+                    "sha256": row[5],
+                    "width": row[6],
+                    "height": row[7],
+                    "timestamp": row[8],
+                }
+                for row in conn.execute(
+                    "SELECT id, key, step, cell_id, checkpoint, sha256, width, height, timestamp"
+                    " FROM images WHERE run = ? ORDER BY id",
+                    (rowid,),
+                )
+            ]
+            run["data"] = [
+                {
+                    "path": row[0],
+                    "sha256": row[1],
+                    "size": row[2],
+                    "file_count": row[3],
+                    "manifest": None if row[4] is None else json.loads(row[4]),
+                    "cell_id": row[5],
+                    "checkpoint": row[6],
+                    "timestamp": row[7],
+                }
+                for row in conn.execute(
+                    "SELECT path, sha256, size, file_count, manifest, cell_id, checkpoint, timestamp"
+                    " FROM data_inputs WHERE run = ? ORDER BY id",
+                    (rowid,),
+                )
+            ]
+            environment = conn.execute("SELECT value FROM environments WHERE run = ?", (rowid,)).fetchone()
+            run["environment"] = None if environment is None else json.loads(environment[0])
+            run["executions"] = [
+                dict(zip(_EXECUTION_FIELDS, row))
+                for row in conn.execute(
+                    f"SELECT {', '.join(_EXECUTION_FIELDS)} FROM executions WHERE run = ? ORDER BY id", (rowid,)
+                )
+            ]
+            return run
+
+        return self._read(work)
+
+    def get_metric_series(self, run_id: str, key: str, max_points: Optional[int] = None) -> dict:
+        if max_points is not None and max_points < 2:
+            raise ValueError("max_points must be at least 2 (each bucket keeps its min and max)")
+
+        def work(conn: sqlite3.Connection) -> list[bytes]:
+            rowid = _rowid(conn, run_id)
+            return [
+                blob
+                for (blob,) in conn.execute(
+                    "SELECT data FROM metric_chunks WHERE run = ? AND key = ? ORDER BY id", (rowid, key)
+                )
+            ]
+
+        blobs = self._read(work)
+        if not blobs:
+            raise KeyError(f"run {run_id!r} has no metric {key!r}")
+        steps: list[int] = []
+        values = array("d")
+        timestamps: list[float] = []
+        # Decoded outside the transaction: a long series does not pin a WAL snapshot.
+        for blob in blobs:
+            chunk_steps, chunk_values, chunk_timestamps = decode_chunk(blob)
+            steps += chunk_steps
+            values += chunk_values
+            timestamps += chunk_timestamps
+        steps, kept_values, timestamps = downsample(steps, values, timestamps, max_points)
+        return {"key": key, "steps": steps, "values": kept_values, "timestamps": timestamps, "count": len(values)}
+
+    def get_image(self, run_id: str, image_id: str) -> bytes:
+        def work(conn: sqlite3.Connection) -> Optional[str]:
+            rowid = _rowid(conn, run_id)
+            if not str(image_id).isdigit():
+                return None
+            row = conn.execute("SELECT sha256 FROM images WHERE id = ? AND run = ?", (int(image_id), rowid)).fetchone()
+            return row and row[0]
+
+        sha256 = self._read(work)
+        if sha256 is None:
+            raise KeyError(f"run {run_id!r} has no image {image_id!r}")
+        return image_path(self.images_dir, sha256).read_bytes()
+
+
+# -- helpers inside a transaction --------------------------------------------
+
+
+def _rowid(conn: sqlite3.Connection, run_id: str) -> int:
+    row = conn.execute("SELECT id FROM runs WHERE uuid = ?", (run_id,)).fetchone()
+    if row is None:
+        raise RunNotFound(run_id)
+    return row[0]
+
+
+def _set_tags(conn: sqlite3.Connection, rowid: int, tags: dict) -> None:
+    conn.executemany(
+        "INSERT INTO tags (run, key, value) VALUES (?, ?, ?)"
+        " ON CONFLICT (run, key) DO UPDATE SET value = excluded.value",
+        [(rowid, key, "" if value is None else str(value)) for key, value in tags.items()],
+    )
+
+
+def _summary(conn: sqlite3.Connection, rowid: int) -> dict:
+    return _summaries(conn, conn.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (rowid,)).fetchall())[0]
+
+
+def _summaries(conn: sqlite3.Connection, rows: Sequence[tuple]) -> list[dict]:
+    """Run summaries for these ``runs`` rows: three indexed IN queries, no series read."""
+    runs = {}
+    for row in rows:
+        runs[row[0]] = {
+            "id": row[1],
+            "name": row[2],
+            "kind": row[3],
+            "status": row[4],
+            "notebook_path": row[5],
+            "notebook_id": row[6],
+            "kernel_id": row[7],
+            "kernel_name": row[8],
+            "user": row[9],
+            "host": row[10],
+            "pid": row[11],
+            "start_time": row[12],
+            "end_time": row[13],
+            "updated": row[14],
+            "notes": row[15],
+            "tags": {},
+            "params": {},
+            "metrics": {},
+        }
+    rowids = list(runs)
+    for start in range(0, len(rowids), _IN_BATCH):
+        chunk = rowids[start : start + _IN_BATCH]
+        marks = ", ".join("?" * len(chunk))
+        for run, key, value in conn.execute(f"SELECT run, key, value FROM tags WHERE run IN ({marks})", chunk):
+            runs[run]["tags"][key] = value
+        for run, key, value, number in conn.execute(
+            f"SELECT run, key, value, num FROM params WHERE run IN ({marks})", chunk
+        ):
+            runs[run]["params"][key] = _param_value(value, number)
+        for row in conn.execute(
+            "SELECT run, key, last, last_step, min, min_step, max, max_step, count, cell_id"
+            f" FROM metrics WHERE run IN ({marks})",
+            chunk,
+        ):
+            runs[row[0]]["metrics"][row[1]] = _metric_summary(row[2:])
+    return list(runs.values())
+
+
+_JSON_CONSTANTS = {"true": True, "false": False, "null": None}
+
+
+def _param_value(text: str, number: Optional[float]) -> Any:
+    """A param from its JSON text, reading most without a JSON parse (listing runs reads thousands)."""
+    if number is not None:
+        return int(text) if text.lstrip("-").isdigit() else number
+    if text in _JSON_CONSTANTS:
+        return _JSON_CONSTANTS[text]
+    return json.loads(text)
+
+
+def _metric_summary(row: Sequence) -> dict:
+    last, last_step, low, low_step, high, high_step, count, cell_id = row
+    return {
+        # SQLite stored the NaN as NULL; a series with points always has a last value.
+        "last": float("nan") if last is None else last,
+        "last_step": last_step,
+        "min": low,
+        "min_step": low_step,
+        "max": high,
+        "max_step": high_step,
+        "count": count,
+        "cell_id": cell_id,
+    }
+
+
+def _append_metric(
+    conn: sqlite3.Connection,
+    rowid: int,
+    key: str,
+    cell_id: Optional[str],
+    checkpoint: Optional[str],
+    steps: Optional[list],
+    values: list[float],
+    timestamps: list[float],
+) -> None:
+    row = conn.execute(
+        "SELECT last, last_step, min, min_step, max, max_step, count, cell_id FROM metrics WHERE run = ? AND key = ?",
+        (rowid, key),
+    ).fetchone()
+    previous = None if row is None else _metric_summary(row)
+    steps = resolve_steps(steps, len(values), None if previous is None else previous["last_step"])
+    summary = merge_summary(previous, steps, values, cell_id)
+    conn.execute(
+        "INSERT INTO metrics (run, key, last, last_step, min, min_step, max, max_step, count, cell_id)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run, key) DO UPDATE SET last = excluded.last,"
+        " last_step = excluded.last_step, min = excluded.min, min_step = excluded.min_step, max = excluded.max,"
+        " max_step = excluded.max_step, count = excluded.count, cell_id = excluded.cell_id",
+        (
+            rowid,
+            key,
+            summary["last"],
+            summary["last_step"],
+            summary["min"],
+            summary["min_step"],
+            summary["max"],
+            summary["max_step"],
+            summary["count"],
+            summary["cell_id"],
+        ),
+    )
+
+    tail = conn.execute(
+        "SELECT id, cell_id, checkpoint, count, data FROM metric_chunks WHERE run = ? AND key = ? ORDER BY id DESC"
+        " LIMIT 1",
+        (rowid, key),
+    ).fetchone()
+    replace_id = None
+    if tail is not None and tail[3] < MERGE_BELOW_POINTS and (tail[1], tail[2]) == (cell_id, checkpoint):
+        replace_id = tail[0]
+        old_steps, old_values, old_timestamps = decode_chunk(tail[4])
+        steps, values, timestamps = old_steps + steps, list(old_values) + values, old_timestamps + timestamps
+    for start in range(0, len(values), MAX_CHUNK_POINTS):
+        end = start + MAX_CHUNK_POINTS
+        piece = steps[start:end]
+        fields = (
+            cell_id,
+            checkpoint,
+            len(piece),
+            piece[0],
+            piece[-1],
+            encode_chunk(piece, values[start:end], timestamps[start:end]),
+        )
+        if replace_id is not None:
+            conn.execute(
+                "UPDATE metric_chunks SET cell_id = ?, checkpoint = ?, count = ?, first_step = ?, last_step = ?,"
+                " data = ? WHERE id = ?",
+                (*fields, replace_id),
+            )
+            replace_id = None
+        else:
+            conn.execute(
+                "INSERT INTO metric_chunks (run, key, cell_id, checkpoint, count, first_step, last_step, data)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (rowid, key, *fields),
+            )
+
+
+# -- batch normalization (no lock held) --------------------------------------
+
+
+def _metric_columns(item: dict, now: float) -> tuple:
+    values = [float(v) for v in item["values"]]
+    timestamps = item.get("timestamps")
+    if timestamps is None:
+        timestamps = [now] * len(values)
+    elif len(timestamps) != len(values):
+        raise ValueError(f"metric {item['key']!r}: {len(timestamps)} timestamps for {len(values)} values")
+    else:
+        timestamps = [now if t is None else float(t) for t in timestamps]
+    steps = item.get("steps")
+    return (
+        item["key"],
+        item.get("cell_id"),
+        item.get("checkpoint"),
+        None if steps is None else list(steps),
+        values,
+        timestamps,
+    )
+
+
+def _param_row(item: dict, now: float) -> tuple:
+    value = item["value"]
+    number = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            number = float(value)
+        except OverflowError:  # an int beyond a double's range keeps only its JSON text
+            pass
+    return (item["key"], json.dumps(value), number, item.get("cell_id"), item.get("checkpoint"), now)
+
+
+def _image_row(images_dir: Path, item: dict, now: float) -> tuple:
+    png = item["png"]
+    width, height = png_size(png)
+    sha256 = save_png(images_dir, bytes(png))
+    timestamp = item.get("timestamp")
+    return (
+        item["key"],
+        item.get("step"),
+        item.get("cell_id"),
+        item.get("checkpoint"),
+        sha256,
+        width,
+        height,
+        now if timestamp is None else timestamp,
+    )
+
+
+def _data_row(item: dict, now: float) -> tuple:
+    manifest = item.get("manifest")
+    return (
+        item["path"],
+        item.get("sha256"),
+        item.get("size"),
+        item.get("file_count"),
+        None if manifest is None else json.dumps(manifest),
+        item.get("cell_id"),
+        item.get("checkpoint"),
+        now,
+    )
+
+
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)  # Python >= 3.11
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    message = str(error)
+    return "locked" in message or "busy" in message
+
+
+def _retry_busy(attempt: Callable[[], T]) -> T:
+    """Run ``attempt`` until it does not fail on a lock, backing off with jitter."""
+    deadline = time.monotonic() + WRITE_DEADLINE_S
+    delay = 0.002
+    while True:
+        try:
+            return attempt()
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error) or time.monotonic() > deadline:
+                raise
+        time.sleep(delay * (0.5 + random.random()))
+        delay = min(delay * 2, 0.25)

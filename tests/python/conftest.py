@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import struct
+import zlib
+
+import pytest
+
+from jupyterlab_experiments.store import ENV_VAR
+
+pytest_plugins = ("pytest_jupyter.jupyter_server",)
+
+
+@pytest.fixture(autouse=True)
+def _no_store_dir_from_environment(monkeypatch):
+    """Start every test without ``$JUPYTERLAB_EXPERIMENTS_DIR``.
+
+    The server extension exports its store location for the kernels it starts;
+    without this, one test's server would decide where the next test logs.
+    """
+    monkeypatch.setenv(ENV_VAR, "")  # records the original value, restored after the test
+    monkeypatch.delenv(ENV_VAR)
+
+
+@pytest.fixture
+def store_dir(tmp_path):
+    """Where the test server keeps its store (outside its root dir, as ``c.Experiments.store_dir`` allows)."""
+    return tmp_path / "experiments-store"
+
+
+@pytest.fixture
+def allow_unauthenticated():
+    """ServerApp.allow_unauthenticated_access; parametrize a test over it to override."""
+    return False
+
+
+@pytest.fixture
+def jp_server_config(store_dir, allow_unauthenticated):
+    return {
+        "ServerApp": {
+            "jpserver_extensions": {"jupyterlab_experiments": True, "jupyter_server_terminals": False},
+            "allow_unauthenticated_access": allow_unauthenticated,
+        },
+        "Experiments": {"store_dir": str(store_dir)},
+    }
+
+
+@pytest.fixture
+def jp_serverapp(jp_serverapp):
+    """pytest-jupyter's server, whose store connections are closed after the test."""
+    yield jp_serverapp
+    jp_serverapp.web_app.settings["experiments_store"].close()
+
+
+@pytest.fixture
+def server_store(jp_serverapp):
+    """The store the test server's extension opened."""
+    return jp_serverapp.web_app.settings["experiments_store"]
+
+
+def png_bytes(width: int = 3, height: int = 2, shade: int = 0) -> bytes:
+    """A valid RGB PNG; different ``shade`` values give different bytes."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + bytes((shade + x) % 256 for x in range(width * 3)) for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+@pytest.fixture
+def make_png():
+    return png_bytes
