@@ -37,6 +37,8 @@ from jupyterlab_experiments.store.series import encode_chunk, merge_summary  # n
 
 PARAMS, METRICS, POINTS = 30, 10, 1000
 REPEATS = 20
+TARGET_MS = 50.0
+TARGET_BYTES_PER_POINT = 24
 # Distinct series cycled through the fixture: list_runs never decodes them, only
 # their on-disk volume matters, and encoding 100,000 series would dominate the build.
 DISTINCT_SERIES = 50
@@ -280,27 +282,39 @@ def main() -> None:
     store_dir = args.work_dir / f"store-{args.runs}x{PARAMS}x{METRICS}x{POINTS}"
     if args.rebuild or not (store_dir / "complete").exists():
         shutil.rmtree(store_dir, ignore_errors=True)
-        print(
-            f"building {args.runs:,} runs x {PARAMS} params x {METRICS} metrics x {POINTS:,} points in {store_dir} ..."
-        )
         started = time.perf_counter()
         build_store(store_dir, args.runs)
-        print(f"  built in {time.perf_counter() - started:.1f} s")
+        print(f"(fixture built in {time.perf_counter() - started:.1f} s)", file=sys.stderr)
     size_mb = (store_dir / "store.sqlite").stat().st_size / 1e6
-    print(f"store: {store_dir} ({size_mb:,.0f} MB)\n")
+    in_process = time_in_process(store_dir)
+    over_http = time_over_http(store_dir, args.work_dir)
+    growth = bytes_per_point(args.work_dir)
+    print(report(args.runs, size_mb, in_process, over_http, growth))
 
-    print(f"{'in process (median of ' + str(REPEATS) + ')':<52}{'ms':>10}")
-    for name, ms in time_in_process(store_dir).items():
-        print(f"  {name:<50}{ms:>10.2f}")
 
-    print(f"\n{'over HTTP, jupyter server on loopback':<52}{'server ms':>10}{'client ms':>11}")
-    for name, (server_ms, client_ms) in time_over_http(store_dir, args.work_dir).items():
-        print(f"  {name:<50}{server_ms:>10.2f}{client_ms:>11.2f}")
-
-    print(
-        f"\nstore growth for 1,000,000 points of one key: {bytes_per_point(args.work_dir):.2f} bytes/point"
-        " (target <= 24)"
-    )
+def report(runs: int, size_mb: float, in_process: dict, over_http: dict, growth: float) -> str:
+    """A Markdown section for docs/benchmarks.md."""
+    lines = [
+        "## Listing runs: `GET runs?limit=50`",
+        "",
+        f"A store of {runs:,} runs x {PARAMS} params x {METRICS} metrics x {POINTS:,} points "
+        f"({size_mb:,.0f} MB); medians of {REPEATS}. Target: <= {TARGET_MS:g} ms server time.",
+        "",
+        "| request | server ms | client ms (loopback) | |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, (server_ms, client_ms) in over_http.items():
+        mark = ("met" if server_ms <= TARGET_MS else "**missed**") if "limit=50" in name else ""
+        lines.append(f"| `{name}` | {server_ms:.2f} | {client_ms:.2f} | {mark} |")
+    lines += ["", "| in process | ms |", "| --- | --- |"]
+    lines += [f"| `{name}` | {ms:.2f} |" for name, ms in in_process.items()]
+    verdict = "met" if growth <= TARGET_BYTES_PER_POINT else "**missed**"
+    lines += [
+        "",
+        f"Store growth for 1,000,000 points of one key: {growth:.2f} bytes/point "
+        f"(target <= {TARGET_BYTES_PER_POINT}: {verdict}).",
+    ]
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

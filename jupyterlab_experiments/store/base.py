@@ -82,7 +82,11 @@ class Store(abc.ABC):
         pid: Optional[int] = None,
         tags: Optional[dict] = None,
     ) -> dict:
-        """Create a run with status ``running`` and return its summary."""
+        """Create a run with status ``running`` and return its summary.
+
+        Creating an existing ``run_id`` again (same kind) fills in the fields it
+        lacks and returns it: a notebook's frontend and kernel both create its
+        run, in whichever order their requests arrive."""
 
     @abc.abstractmethod
     def end_run(self, run_id: str, status: str = "finished", end_time: Optional[float] = None) -> None:

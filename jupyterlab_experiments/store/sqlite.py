@@ -170,17 +170,29 @@ class SqliteStore(Store):
         now = time.time()
 
         def work(conn: sqlite3.Connection) -> dict:
-            try:
-                cursor = conn.execute(
+            # The frontend and the kernel it attaches both create the same run,
+            # in either order: the second completes what the first left empty.
+            row = conn.execute("SELECT id, kind FROM runs WHERE uuid = ?", (run_id,)).fetchone()
+            if row is None:
+                rowid = conn.execute(
                     "INSERT INTO runs (uuid, name, kind, status, notebook_path, notebook_id, kernel_id,"
                     " kernel_name, user, host, pid, start_time, updated)"
                     " VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (run_id, name, kind, notebook_path, notebook_id, kernel_id, kernel_name, user, host, pid, now, now),
+                ).lastrowid
+            elif row[1] != kind:
+                raise ValueError(f"a run with id {run_id!r} already exists with kind {row[1]!r}")
+            else:
+                rowid = row[0]
+                conn.execute(
+                    "UPDATE runs SET name = COALESCE(name, ?), notebook_path = COALESCE(notebook_path, ?),"
+                    " notebook_id = COALESCE(notebook_id, ?), kernel_id = COALESCE(kernel_id, ?),"
+                    " kernel_name = COALESCE(kernel_name, ?), user = COALESCE(user, ?), pid = COALESCE(pid, ?),"
+                    " updated = ? WHERE id = ?",
+                    (name, notebook_path, notebook_id, kernel_id, kernel_name, user, pid, now, rowid),
                 )
-            except sqlite3.IntegrityError:
-                raise ValueError(f"a run with id {run_id!r} already exists") from None
-            _set_tags(conn, cursor.lastrowid, tags or {})
-            return _summary(conn, cursor.lastrowid)
+            _set_tags(conn, rowid, tags or {})
+            return _summary(conn, rowid)
 
         return self._write(work)
 

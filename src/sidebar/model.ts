@@ -28,7 +28,7 @@ export class RunPanelModel implements IDisposable {
   }
 
   /** Milliseconds between refreshes while visible. */
-  pollInterval = 1000;
+  pollInterval = 500;
 
   get changed(): ISignal<this, void> {
     return this._changed;

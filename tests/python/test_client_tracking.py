@@ -7,7 +7,6 @@ import base64
 import json
 import math
 import sys
-import time
 from types import SimpleNamespace
 
 import pytest
@@ -296,26 +295,20 @@ def test_get_run_sees_what_was_just_logged(tracker):
     assert tracker.get_run(tracker.active_run().id)["metrics"]["loss"]["last"] == 0.5
 
 
-def test_a_million_points_cost_microseconds_each_on_the_callers_thread(tracker, reader):
-    tracker.flush_interval = 0.5
-    log_metric = tracker.log_metric
-    log_metric("warmup", 0.0)
+def test_a_long_loop_reaches_the_store_whole_through_the_background_flusher(tracker, reader):
+    # Speed is measured by bench/bench_logging.py; this checks that a loop spanning
+    # many flushes loses, duplicates and reorders nothing.
+    tracker.flush_interval = 0.05
     n = 200_000
-    started = time.perf_counter()
     for i in range(n):
-        log_metric("loss", i * 0.5, step=i)
-    per_call = (time.perf_counter() - started) / n
-    ended = time.monotonic()
+        tracker.log_metric("loss", i * 0.5, step=i)
     run_id = tracker.active_run().id
-    wait_for(
-        lambda: reader.get_run(run_id)["metrics"].get("loss", {}).get("count") == n,
-        timeout=5,
-        interval=0.02,
-    )
-    # bench/bench_logging.py measures the 3 us target on 1,000,000 calls; this guards
-    # against regressions with room for a loaded CI machine.
-    assert per_call < 10e-6
-    assert time.monotonic() - ended < 2.5
+    assert wait_for(lambda: reader.get_run(run_id)["metrics"].get("loss", {}).get("count") == n, timeout=20)
+    summary = reader.get_run(run_id)["metrics"]["loss"]
+    assert (summary["last"], summary["last_step"]) == ((n - 1) * 0.5, n - 1)
+    assert (summary["min"], summary["min_step"], summary["max_step"]) == (0.0, 0, n - 1)
+    series = reader.get_metric_series(run_id, "loss")
+    assert series["steps"] == list(range(n))
 
 
 def test_relay_batches_are_json_with_base64_images_and_string_non_finite_numbers():

@@ -365,11 +365,13 @@ def test_create_run_rejects_bad_bodies(api, body, message):
     assert error["message"].startswith(message)
 
 
-def test_duplicate_run_id_is_a_400(api):
+def test_posting_a_known_run_id_completes_the_run_unless_the_kind_differs(api):
     assert (api("POST", "runs", body={"run_id": "fixed-id"}))[0] == 201
-    status, error = api("POST", "runs", body={"run_id": "fixed-id"})
+    status, run = api("POST", "runs", body={"run_id": "fixed-id", "kernel_id": "k1"})
+    assert status == 201 and run["id"] == "fixed-id" and run["kernel_id"] == "k1"
+    status, error = api("POST", "runs", body={"run_id": "fixed-id", "kind": "script"})
     assert status == 400
-    assert error["message"] == "a run with id 'fixed-id' already exists"
+    assert error["message"] == "a run with id 'fixed-id' already exists with kind 'notebook'"
 
 
 @pytest.mark.parametrize(

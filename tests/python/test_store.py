@@ -103,8 +103,19 @@ def test_create_run_returns_a_running_summary(store):
     assert run["params"] == {} and run["metrics"] == {} and run["notes"] == ""
     with pytest.raises(ValueError, match="kind"):
         store.create_run(kind="cron")
-    with pytest.raises(ValueError, match="already exists"):
-        store.create_run(run_id=run["id"])
+    with pytest.raises(ValueError, match="already exists with kind"):
+        store.create_run(run_id=run["id"], kind="script")
+
+
+def test_creating_a_run_twice_completes_it(store):
+    """The kernel may create the run before the frontend's request arrives."""
+    first = store.create_run(run_id="r1", notebook_id="nb", pid=7)
+    again = store.create_run(run_id="r1", kernel_id="k1", kernel_name="python3", notebook_id="other", user="ann")
+    assert again["id"] == "r1"
+    assert (again["kernel_id"], again["kernel_name"], again["user"]) == ("k1", "python3", "ann")
+    assert again["notebook_id"] == "nb" and again["pid"] == 7  # what was set stays
+    assert again["start_time"] == first["start_time"]
+    assert store.list_runs()[1] == 1
 
 
 def test_list_runs_newest_first_with_filters_and_total(store):
