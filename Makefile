@@ -69,6 +69,7 @@ test-ui: build browser $(UI_STAMP)
 test: build lint test-ts test-py test-ui
 
 bench: setup
+	$(BIN)/pip install -q -e ".[bench]" --no-build-isolation
 	$(BIN)/python bench/run.py
 
 # A wheel built the way a release is (isolated, production bundle), then installed

@@ -1,10 +1,16 @@
-import { formatBytes, formatDuration, formatParam } from './RunView';
+import { formatBytes, formatDuration, formatParam, shortPath } from './RunView';
 
 describe('sidebar formatting', () => {
   it('formats sizes', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(1536)).toBe('1.5 KB');
     expect(formatBytes(10 * 1024 ** 3)).toBe('10.0 GB');
+  });
+
+  it('shortens data paths to their last two segments', () => {
+    expect(shortPath('/tmp/a/b/data/train.csv')).toBe('…/data/train.csv');
+    expect(shortPath('C:\\work\\data\\x.csv')).toBe('…/data/x.csv');
+    expect(shortPath('data/train.csv')).toBe('data/train.csv');
   });
 
   it('formats durations', () => {

@@ -144,7 +144,9 @@ function RunDetails(props: IRunViewProps & { run: IRun }): JSX.Element {
         <ul className="jp-Experiments-list">
           {run.data.map(data => (
             <li key={`${data.path}:${data.sha256}`} data-path={data.path}>
-              <span className="jp-Experiments-path">{data.path}</span>{' '}
+              <span className="jp-Experiments-path" title={data.path}>
+                {shortPath(data.path)}
+              </span>{' '}
               <code title={data.sha256}>{data.sha256.slice(0, 12)}</code>{' '}
               <span className="jp-Experiments-dim">
                 {formatBytes(data.size)}
@@ -358,6 +360,12 @@ export function formatParam(value: unknown): string {
     return value;
   }
   return JSON.stringify(value) ?? String(value);
+}
+
+/** The last two segments of a path: enough to recognise a data file. */
+export function shortPath(path: string): string {
+  const parts = path.split(/[\\/]/).filter(Boolean);
+  return parts.length > 2 ? '…/' + parts.slice(-2).join('/') : path;
 }
 
 export function formatBytes(size: number): string {

@@ -124,3 +124,60 @@ test('the server extension answers through the page', async ({ page }) => {
   expect(info.store_dir).toMatch(/experiments-ui-/);
   expect(galata).toBeDefined();
 });
+
+test.describe('Run lifecycle', () => {
+  // A kernel restart ends the run the same way; restarting does not complete
+  // under this test server, so the test replaces the kernel instead.
+  test('a new kernel ends the run and the next execution starts another', async ({
+    page
+  }) => {
+    await page.notebook.createNew('restart.ipynb');
+    await page.sidebar.openTab(SIDEBAR);
+    const sidebar = page.locator(`#${SIDEBAR}`);
+    await page.notebook.setCell(0, 'code', 'x = 1');
+    await page.notebook.runCell(0);
+    const status = sidebar.locator('.jp-Experiments-status');
+    await expect(status).toHaveText('running');
+    const first = await sidebar.locator('.jp-Experiments-runName').textContent();
+
+    await page.evaluate(async () => {
+      const panel = (window as any).jupyterapp.shell.currentWidget;
+      await panel.sessionContext.changeKernel({ name: 'python3' });
+    });
+    await expect(status).toHaveText('finished');
+
+    await page.notebook.runCell(0);
+    await expect(status).toHaveText('running');
+    await expect(sidebar.locator('.jp-Experiments-runName')).not.toHaveText(
+      first!
+    );
+  });
+
+  test('log messages from a kernel are relayed into the run and render as nothing', async ({
+    page
+  }) => {
+    await page.notebook.createNew('relay.ipynb');
+    await page.sidebar.openTab(SIDEBAR);
+    const sidebar = page.locator(`#${SIDEBAR}`);
+    // What a kernel of another language emits (docs/logging-protocol.md).
+    await page.notebook.setCell(
+      0,
+      'code',
+      [
+        'from IPython.display import publish_display_data',
+        'publish_display_data({"application/vnd.jupyterlab-experiments.log+json":',
+        '    {"batch": {"params": [{"key": "relayed", "value": 3}],',
+        '               "metrics": [{"key": "acc", "value": "NaN", "step": 0}]}}})'
+      ].join('\n')
+    );
+    await page.notebook.runCell(0);
+    await expect(
+      sidebar.locator('[data-param="relayed"] td').first()
+    ).toHaveText('3');
+    await expect(
+      sidebar.locator('[data-metric="acc"] .jp-Experiments-value')
+    ).toHaveText('NaN');
+    const output = page.locator('.jp-OutputArea-output').first();
+    expect(await output.isVisible()).toBe(false);
+  });
+});
