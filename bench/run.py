@@ -1,8 +1,10 @@
 """Run every benchmark and write their reports into docs/benchmarks.md.
 
 Each benchmark is a script in this folder named ``bench_*.py`` that prints a
-Markdown section on stdout. Figures are only comparable within one run on one
-machine, which is why each script measures its peer in the same run.
+Markdown section on stdout, or a TypeScript ``*.bench.ts`` run by jest
+(``jest.bench.config.js``) that writes its section to ``<name>-report.md``.
+Figures are only comparable within one run on one machine, which is why each
+script measures its peer in the same run.
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ def main(argv: list[str]) -> int:
             sections.append(f"## {script.stem}\n\nFailed with exit code {proc.returncode}.\n")
         else:
             sections.append(proc.stdout.strip() + "\n")
+    if not only or "checkpoints" in only:
+        sections.append(run_typescript_benchmarks())
+        failed = failed or sections[-1].startswith("## TypeScript benchmarks failed")
     machine = (
         f"Last run {datetime.date.today().isoformat()} on {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}."
@@ -51,6 +56,17 @@ def main(argv: list[str]) -> int:
     DOC.write_text(INTRO + "\n" + machine + "\n\n" + "\n".join(sections))
     print(f"wrote {DOC}")
     return 1 if failed else 0
+
+
+def run_typescript_benchmarks() -> str:
+    print("== *.bench.ts (jest)", flush=True)
+    for old in HERE.glob("*-report.md"):
+        old.unlink()
+    proc = subprocess.run(["jlpm", "jest", "-c", "jest.bench.config.js"], cwd=HERE.parent)
+    reports = sorted(HERE.glob("*-report.md"))
+    if proc.returncode or not reports:
+        return f"## TypeScript benchmarks failed\n\njest exited with code {proc.returncode}.\n"
+    return "\n".join(report.read_text().strip() + "\n" for report in reports)
 
 
 if __name__ == "__main__":

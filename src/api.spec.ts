@@ -1,4 +1,4 @@
-import { formatNumber, reviveNumber } from './api';
+import { encodeBatch, formatNumber, reviveNumber } from './api';
 
 describe('reviveNumber', () => {
   it('turns the server encodings back into numbers', () => {
@@ -24,5 +24,28 @@ describe('formatNumber', () => {
     expect(formatNumber(0.123456789)).toBe('0.12346');
     expect(formatNumber(0.00001234)).toBe('1.234e-5');
     expect(formatNumber(12345678.9)).toBe('1.235e+7');
+  });
+});
+
+describe('encodeBatch', () => {
+  it('frames a JSON header and the objects in order', () => {
+    const objects = [
+      { oid: 'a'.repeat(40), deflated: new Uint8Array([1, 2, 3]) },
+      { oid: 'b'.repeat(40), deflated: new Uint8Array([9]) }
+    ];
+    const ref = { name: 'refs/notebooks/x', old: null, new: 'b'.repeat(40) };
+    const body = encodeBatch(objects, ref);
+    const length = new DataView(body.buffer).getUint32(0);
+    const header = JSON.parse(
+      new TextDecoder().decode(body.slice(4, 4 + length))
+    );
+    expect(header).toEqual({
+      objects: [
+        { oid: 'a'.repeat(40), size: 3 },
+        { oid: 'b'.repeat(40), size: 1 }
+      ],
+      ref
+    });
+    expect(Array.from(body.slice(4 + length))).toEqual([1, 2, 3, 9]);
   });
 });

@@ -45,6 +45,23 @@ export async function requestAPI<T>(
   return body as T;
 }
 
+/** A GET whose body is not JSON; failures still throw an ApiError. */
+async function rawRequest(path: string): Promise<Response> {
+  const settings = ServerConnection.makeSettings();
+  const url = URLExt.join(settings.baseUrl, 'experiments', 'api', path);
+  const response = await ServerConnection.makeRequest(url, {}, settings);
+  if (!response.ok) {
+    let message = `${response.status} ${response.statusText}`;
+    try {
+      message = (await response.json()).message ?? message;
+    } catch {
+      // Not JSON: keep the status line.
+    }
+    throw new ApiError(response.status, message);
+  }
+  return response;
+}
+
 /**
  * JSON cannot carry NaN or infinities: the server sends them as strings.
  */
@@ -99,6 +116,59 @@ function reviveRun<T extends IRunSummary>(run: T): T {
     metrics[key] = reviveSummary(summary);
   }
   return { ...run, metrics };
+}
+
+/** One checkpoint as the server indexes it. */
+export interface ICheckpointInfo {
+  commit: string;
+  parent: string | null;
+  time: number;
+  cell_id: string | null;
+  run_id: string | null;
+  execution_count: number | null;
+  status: string | null;
+  duration: number | null;
+  message: string;
+}
+
+/** A loose git object, deflated as git stores it. */
+export interface ILooseObject {
+  oid: string;
+  deflated: Uint8Array;
+}
+
+/** The ref moved by a checkpoint: compare-and-swap from `old` to `new`. */
+export interface IRefUpdate {
+  name: string;
+  old: string | null;
+  new: string;
+}
+
+/**
+ * The body of `POST git/batch`: a 4-byte big-endian header length, the JSON
+ * header, then the objects' bytes in header order. Binary, so objects travel
+ * at their deflated size instead of growing by a third as base64.
+ */
+export function encodeBatch(
+  objects: ILooseObject[],
+  ref: IRefUpdate | null
+): Uint8Array {
+  const header = new TextEncoder().encode(
+    JSON.stringify({
+      objects: objects.map(o => ({ oid: o.oid, size: o.deflated.length })),
+      ...(ref ? { ref } : {})
+    })
+  );
+  const size = objects.reduce((n, o) => n + o.deflated.length, 0);
+  const body = new Uint8Array(4 + header.length + size);
+  new DataView(body.buffer).setUint32(0, header.length);
+  body.set(header, 4);
+  let offset = 4 + header.length;
+  for (const object of objects) {
+    body.set(object.deflated, offset);
+    offset += object.deflated.length;
+  }
+  return body;
 }
 
 export interface IServerInfo {
@@ -188,25 +258,66 @@ export namespace Api {
     };
   }
 
+  /** Which of these objects the checkpoint repository lacks. */
+  export async function missingObjects(oids: string[]): Promise<string[]> {
+    const { missing } = await requestAPI<{ missing: string[] }>('git/missing', {
+      method: 'POST',
+      body: JSON.stringify({ oids })
+    });
+    return missing;
+  }
+
+  /**
+   * Ship a checkpoint's new objects and move its ref, in one request. A 409
+   * ApiError means the ref moved meanwhile (another tab): `current` says where.
+   */
+  export async function writeCheckpoint(
+    objects: ILooseObject[],
+    ref: IRefUpdate
+  ): Promise<{ ref: string; oid: string }> {
+    return requestAPI('git/batch', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/octet-stream' },
+      body: encodeBatch(objects, ref) as BodyInit
+    });
+  }
+
+  export async function readRef(name: string): Promise<string | null> {
+    const { oid } = await requestAPI<{ oid: string | null }>(
+      `git/${name.split('/').map(encodeURIComponent).join('/')}`
+    );
+    return oid;
+  }
+
+  /** A loose object's deflated bytes. */
+  export async function readObject(oid: string): Promise<Uint8Array> {
+    const response = await rawRequest(`git/objects/${encodeURIComponent(oid)}`);
+    return new Uint8Array(await response.arrayBuffer());
+  }
+
+  export function listCheckpoints(
+    notebookId: string,
+    query: { limit?: number; before_commit?: string } = {}
+  ): Promise<{ checkpoints: ICheckpointInfo[]; total: number }> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) {
+        params.set(key, String(value));
+      }
+    }
+    return requestAPI(
+      `git/log/${encodeURIComponent(notebookId)}?${params.toString()}`
+    );
+  }
+
   /** Fetch a logged image with the server's auth, as an object URL. */
   export async function imageObjectUrl(
     runId: string,
     imageId: string
   ): Promise<string> {
-    const settings = ServerConnection.makeSettings();
-    const url = URLExt.join(
-      settings.baseUrl,
-      'experiments',
-      'api',
-      'runs',
-      encodeURIComponent(runId),
-      'images',
-      encodeURIComponent(imageId)
+    const response = await rawRequest(
+      `runs/${encodeURIComponent(runId)}/images/${encodeURIComponent(imageId)}`
     );
-    const response = await ServerConnection.makeRequest(url, {}, settings);
-    if (!response.ok) {
-      throw new ApiError(response.status, `image ${imageId} could not load`);
-    }
     return URL.createObjectURL(await response.blob());
   }
 }

@@ -1,5 +1,6 @@
 import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
+import { INotebookContent } from '@jupyterlab/nbformat';
 import { NotebookPanel } from '@jupyterlab/notebook';
 
 /**
@@ -8,6 +9,8 @@ import { NotebookPanel } from '@jupyterlab/notebook';
 export namespace CommandIDs {
   export const newRun = 'experiments:new-run';
   export const showRun = 'experiments:show-run';
+  export const checkpoint = 'experiments:checkpoint';
+  export const history = 'experiments:history';
 }
 
 /** The MIME type through which a kernel of any language logs (see docs/logging-protocol.md). */
@@ -98,12 +101,26 @@ export interface IMetricSeries {
  */
 export type LoggingAvailability = 'unknown' | 'direct' | 'missing' | 'relay';
 
+/** A code cell finished executing in a tracked notebook. */
+export interface IExecutionEvent {
+  panel: NotebookPanel;
+  cellId: string;
+  cellIndex: number;
+  executionCount: number | null;
+  status: 'ok' | 'error';
+  /** Seconds, when the kernel announced the execution's start. */
+  duration: number | null;
+  runId: string | null;
+}
+
 /**
  * Tracks the run of each open notebook.
  */
 export interface IRunTracker {
   /** Emits a notebook panel whose run or logging availability changed. */
   readonly changed: ISignal<IRunTracker, NotebookPanel>;
+  /** Emits after each code cell execution, recorded or not. */
+  readonly executed: ISignal<IRunTracker, IExecutionEvent>;
   /** The id of the panel's current run, if it started. */
   runId(panel: NotebookPanel): string | null;
   /** Whether `import jupyterlab_experiments` works in the panel's kernel. */
@@ -115,4 +132,32 @@ export interface IRunTracker {
 export const IRunTracker = new Token<IRunTracker>(
   'jupyterlab-experiments:IRunTracker',
   'Tracks the run of each open notebook.'
+);
+
+/** How one cell differs between two checkpoints. */
+export type CellChange = 'added' | 'removed' | 'modified' | 'moved';
+
+/**
+ * Checkpoints of notebooks: taken after every execution, read back on demand.
+ */
+export interface ICheckpoints {
+  /** Emits the panel and the new commit after each checkpoint lands. */
+  readonly checkpointed: ISignal<
+    ICheckpoints,
+    { panel: NotebookPanel; commit: string }
+  >;
+  /** Take a checkpoint of the panel's notebook now; resolves to the commit. */
+  checkpoint(panel: NotebookPanel): Promise<string | null>;
+  /** The notebook as it was at a checkpoint. */
+  read(commit: string): Promise<INotebookContent>;
+  /** Cells that differ between two checkpoints, by cell key. */
+  changedCells(
+    from: string | null,
+    to: string
+  ): Promise<Map<string, CellChange>>;
+}
+
+export const ICheckpoints = new Token<ICheckpoints>(
+  'jupyterlab-experiments:ICheckpoints',
+  'Checkpoints of notebooks, one per execution.'
 );

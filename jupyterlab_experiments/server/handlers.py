@@ -185,6 +185,8 @@ def _parse_parameters(source: str) -> dict:
 
 
 def url_handlers(base_url: str) -> list[tuple[str, type]]:
+    from .gitfs import git_url_handlers  # imported here: its handlers build on this module's
+
     api = url_path_join(base_url, "experiments", "api")
     run = api + r"/runs/(?P<run_id>[^/]+)"
     return [
@@ -195,4 +197,5 @@ def url_handlers(base_url: str) -> list[tuple[str, type]]:
         (run + r"/metrics/(?P<key>.+)", MetricHandler),
         (run + "/log", LogHandler),
         (run + r"/images/(?P<image_id>[^/]+)", ImageHandler),
+        *git_url_handlers(api),
     ]

@@ -51,6 +51,15 @@ Batch (``log_batch``), every key optional::
     A missing step (``steps`` absent or None, or a None in it) is one more than the
     key's previous step (0 for a new key); a missing timestamp is the time of the
     write. Re-logging a param overwrites it; ``environment`` replaces the run's.
+
+Checkpoint (``add_checkpoints``, ``list_checkpoints``): one commit on a notebook's
+ref in ``checkpoints.git``, with the fields of its message trailers::
+
+    {"notebook_id": str, "commit": str, "parent": str | None,   # 40-hex object ids
+     "time": int,                                               # the commit's author time (s)
+     "cell_id": str | None, "run_id": str | None, "execution_count": int | None,
+     "status": str | None, "duration": float | None,            # seconds
+     "message": str}                                            # the message's first line
 """
 
 from __future__ import annotations
@@ -138,6 +147,32 @@ class Store(abc.ABC):
         """Mark ``running`` runs whose owner is gone as ``interrupted``.
 
         ``is_alive(run_summary) -> bool`` decides; return the ids marked."""
+
+    @abc.abstractmethod
+    def add_checkpoints(self, rows: Iterable[dict]) -> None:
+        """Index checkpoints (see module docstring), oldest first: for equal times the later one
+        lists as newer. A (notebook, commit) already indexed is left as it is."""
+
+    @abc.abstractmethod
+    def list_checkpoints(
+        self,
+        notebook_id: str,
+        limit: int = 50,
+        before: Optional[float] = None,
+        before_commit: Optional[str] = None,
+    ) -> tuple[list[dict], int]:
+        """A notebook's checkpoints newest first; return (rows, the notebook's total).
+
+        ``before`` keeps those older than a unix time. ``before_commit`` keeps those
+        listed after that checkpoint (the last row of the previous page): commit
+        times are whole seconds, so paging by time alone would skip checkpoints of
+        the same second. Raise KeyError if the notebook has no such checkpoint."""
+
+    @abc.abstractmethod
+    def link_execution_checkpoint(self, run_id: str, cell_id: str, execution_count: int, commit: str) -> None:
+        """Record ``commit`` as the checkpoint of that cell execution of that run, and of the
+        params, metric chunks, images and data that cell logged in that run with no checkpoint
+        yet. A run or execution not logged (yet) is no error: nothing is linked."""
 
     @abc.abstractmethod
     def close(self) -> None:

@@ -17,7 +17,10 @@ Layout notes (why it looks like this):
   summary, ``last`` NULL with ``count > 0`` means the last value was NaN, and
   ``min``/``max`` NULL means no value was a number yet;
 - every logged param, metric chunk, image and data row keeps its cell id and
-  checkpoint.
+  checkpoint;
+- ``checkpoints`` indexes the commits of ``checkpoints.git`` per notebook (the git
+  repository stays the truth), so a notebook's history pages without reading git.
+  Its run id is text, not a reference: a checkpoint may arrive before its run.
 """
 
 from __future__ import annotations
@@ -144,7 +147,26 @@ CREATE TABLE executions (
 CREATE INDEX executions_by_run ON executions (run, id);
 """
 
-MIGRATIONS: Sequence[Migration] = (_INITIAL,)
+_CHECKPOINTS = """
+CREATE TABLE checkpoints (
+    id INTEGER PRIMARY KEY,
+    notebook_id TEXT NOT NULL,
+    oid TEXT NOT NULL,
+    parent TEXT,
+    time INTEGER NOT NULL,
+    cell_id TEXT,
+    run_id TEXT,
+    execution_count INTEGER,
+    status TEXT,
+    duration REAL,
+    message TEXT NOT NULL,
+    UNIQUE (notebook_id, oid)
+);
+CREATE INDEX checkpoints_by_time ON checkpoints (notebook_id, time);
+CREATE INDEX checkpoints_by_execution ON checkpoints (run_id, cell_id, execution_count);
+"""
+
+MIGRATIONS: Sequence[Migration] = (_INITIAL, _CHECKPOINTS)
 
 
 class StoreTooNew(RuntimeError):

@@ -64,6 +64,23 @@ _EXECUTION_FIELDS = (
     "source_head",
 )
 
+_CHECKPOINT_FIELDS = (
+    "notebook_id",
+    "commit",
+    "parent",
+    "time",
+    "cell_id",
+    "run_id",
+    "execution_count",
+    "status",
+    "duration",
+    "message",
+)
+# The same columns in table order ("commit" is an SQL keyword, hence "oid").
+_CHECKPOINT_COLUMNS = "notebook_id, oid, parent, time, cell_id, run_id, execution_count, status, duration, message"
+# What a cell logs, each row with its cell id and checkpoint.
+_LOGGED_TABLES = ("params", "metric_chunks", "images", "data_inputs")
+
 T = TypeVar("T")
 
 
@@ -299,10 +316,14 @@ class SqliteStore(Store):
                 " timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(rowid, *row) for row in data],
             )
+            # An execution usually arrives before its checkpoint (which then links it),
+            # but not always: pick up a checkpoint that was indexed first.
             conn.executemany(
                 "INSERT INTO executions (run, cell_id, execution_count, started, duration, status, error_name,"
-                " checkpoint, source_head) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(rowid, *row) for row in executions],
+                " checkpoint, source_head) VALUES (?, ?, ?, ?, ?, ?, ?,"
+                " COALESCE(?, (SELECT oid FROM checkpoints WHERE run_id = ? AND cell_id = ? AND execution_count = ?"
+                " ORDER BY time DESC LIMIT 1)), ?)",
+                [(rowid, *row[:7], run_id, row[0], row[1], row[7]) for row in executions],
             )
             if environment is not None:
                 conn.execute(
@@ -442,6 +463,71 @@ class SqliteStore(Store):
         if sha256 is None:
             raise KeyError(f"run {run_id!r} has no image {image_id!r}")
         return image_path(self.images_dir, sha256).read_bytes()
+
+    # -- checkpoints -----------------------------------------------------
+
+    def add_checkpoints(self, rows: Iterable[dict]) -> None:
+        values = [tuple(row.get(field) for field in _CHECKPOINT_FIELDS) for row in rows]
+
+        def work(conn: sqlite3.Connection) -> None:
+            conn.executemany(
+                f"INSERT INTO checkpoints ({_CHECKPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (notebook_id, oid) DO NOTHING",
+                values,
+            )
+
+        self._write(work)
+
+    def list_checkpoints(
+        self,
+        notebook_id: str,
+        limit: int = 50,
+        before: Optional[float] = None,
+        before_commit: Optional[str] = None,
+    ) -> tuple[list[dict], int]:
+        if limit < 0:
+            raise ValueError("limit must not be negative")
+
+        def work(conn: sqlite3.Connection) -> tuple[list[dict], int]:
+            conditions, args = ["notebook_id = ?"], [notebook_id]
+            if before is not None:
+                conditions.append("time < ?")
+                args.append(before)
+            if before_commit is not None:
+                cursor = conn.execute(
+                    "SELECT time, id FROM checkpoints WHERE notebook_id = ? AND oid = ?", (notebook_id, before_commit)
+                ).fetchone()
+                if cursor is None:
+                    raise KeyError(f"notebook {notebook_id!r} has no checkpoint {before_commit!r}")
+                # Listed after the cursor in (time, id) descending order; "time <=" lets the index bound the scan.
+                conditions.append("time <= ? AND (time < ? OR id < ?)")
+                args += [cursor[0], cursor[0], cursor[1]]
+            total = conn.execute("SELECT count(*) FROM checkpoints WHERE notebook_id = ?", (notebook_id,)).fetchone()[0]
+            rows = conn.execute(
+                f"SELECT {_CHECKPOINT_COLUMNS} FROM checkpoints WHERE {' AND '.join(conditions)}"
+                " ORDER BY time DESC, id DESC LIMIT ?",
+                (*args, limit),
+            ).fetchall()
+            return [dict(zip(_CHECKPOINT_FIELDS, row)) for row in rows], total
+
+        return self._read(work)
+
+    def link_execution_checkpoint(self, run_id: str, cell_id: str, execution_count: int, commit: str) -> None:
+        def work(conn: sqlite3.Connection) -> None:
+            row = conn.execute("SELECT id FROM runs WHERE uuid = ?", (run_id,)).fetchone()
+            if row is None:
+                return
+            conn.execute(
+                "UPDATE executions SET checkpoint = ? WHERE run = ? AND cell_id = ? AND execution_count = ?",
+                (commit, row[0], cell_id, execution_count),
+            )
+            for table in _LOGGED_TABLES:  # names from the fixed tuple, never from the caller
+                conn.execute(
+                    f"UPDATE {table} SET checkpoint = ? WHERE run = ? AND cell_id = ? AND checkpoint IS NULL",
+                    (commit, row[0], cell_id),
+                )
+
+        self._write(work)
 
 
 # -- helpers inside a transaction --------------------------------------------

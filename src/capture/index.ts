@@ -82,6 +82,7 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunTracker> = {
       caption:
         'End the current run of this notebook; the next execution starts a new one',
       isEnabled: () => notebooks.currentWidget !== null,
+      describedBy: { args: { type: 'object', properties: {} } },
       execute: async () => {
         const panel = notebooks.currentWidget;
         if (!panel) {

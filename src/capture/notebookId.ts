@@ -2,6 +2,7 @@
  * A notebook's identity: a UUID written once into its metadata, so a renamed
  * or moved notebook keeps its runs and history.
  */
+import { INotebookModel } from '@jupyterlab/notebook';
 import { UUID } from '@lumino/coreutils';
 
 export const METADATA_KEY = 'experiments';
@@ -42,4 +43,15 @@ export function withNotebookId(
       : {};
   const id = newId();
   return { metadata: { ...base, notebook_id: id }, id, created: true };
+}
+
+/** The notebook's id, written into its metadata the first time it is needed. */
+export function ensureNotebookId(model: INotebookModel): string {
+  const { metadata, id, created } = withNotebookId(
+    model.getMetadata(METADATA_KEY)
+  );
+  if (created) {
+    model.setMetadata(METADATA_KEY, metadata);
+  }
+  return id;
 }

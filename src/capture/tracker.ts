@@ -21,6 +21,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { Api } from '../api';
 import {
+  IExecutionEvent,
   IRunTracker,
   LOG_MIME_TYPE,
   LoggingAvailability,
@@ -32,7 +33,7 @@ import {
   isPackageMissing,
   sourceHead
 } from './kernelProtocol';
-import { METADATA_KEY, withNotebookId } from './notebookId';
+import { ensureNotebookId } from './notebookId';
 
 /** Cells tagged this way hold the notebook's parameters (papermill's convention). */
 const PARAMETERS_TAG = 'parameters';
@@ -51,6 +52,10 @@ export class RunTracker implements IRunTracker, IDisposable {
 
   get changed(): ISignal<IRunTracker, NotebookPanel> {
     return this._changed;
+  }
+
+  get executed(): ISignal<IRunTracker, IExecutionEvent> {
+    return this._executed;
   }
 
   get isDisposed(): boolean {
@@ -115,14 +120,26 @@ export class RunTracker implements IRunTracker, IDisposable {
     args: { notebook: Notebook; cell: Cell; success: boolean; error?: any }
   ): void {
     const panel = this._panelOf(args.notebook);
-    if (panel && args.cell.model.type === 'code') {
-      this._sessions
-        .get(panel)
-        ?.afterExecution(args.cell, args.success, args.error);
+    if (!panel || args.cell.model.type !== 'code') {
+      return;
     }
+    const recorded = this._sessions
+      .get(panel)
+      ?.afterExecution(args.cell, args.success, args.error);
+    const model = args.cell.model as ICodeCellModel;
+    this._executed.emit({
+      panel,
+      cellId: model.id,
+      cellIndex: args.notebook.widgets.indexOf(args.cell),
+      executionCount: model.executionCount,
+      status: args.success ? 'ok' : 'error',
+      duration: recorded?.duration ?? null,
+      runId: recorded?.runId ?? null
+    });
   }
 
   private _changed = new Signal<IRunTracker, NotebookPanel>(this);
+  private _executed = new Signal<IRunTracker, IExecutionEvent>(this);
   private _sessions = new Map<NotebookPanel, NotebookSession>();
   private _isDisposed = false;
 }
@@ -163,7 +180,7 @@ class NotebookSession implements IDisposable {
     }
     const runId = UUID.uuid4().replace(/-/g, '');
     this.runId = runId;
-    const notebookId = this._ensureNotebookId();
+    const notebookId = ensureNotebookId(this._panel.model!);
     const path = this._panel.context.path;
     this._created = Api.createRun({
       run_id: runId,
@@ -192,10 +209,15 @@ class NotebookSession implements IDisposable {
     this._notify();
   }
 
-  afterExecution(cell: Cell, success: boolean, error: any): void {
+  /** Record a finished execution; returns what was recorded, if a run is on. */
+  afterExecution(
+    cell: Cell,
+    success: boolean,
+    error: any
+  ): { runId: string; duration: number | null } | null {
     const runId = this.runId;
     if (!runId) {
-      return;
+      return null;
     }
     const model = cell.model as ICodeCellModel;
     const { started, duration } = this._clock.finished(model.executionCount);
@@ -219,6 +241,7 @@ class NotebookSession implements IDisposable {
       batch.cell_id = model.id;
     }
     this._send(runId, batch);
+    return { runId, duration };
   }
 
   async endRun(status: RunStatus): Promise<void> {
@@ -261,17 +284,6 @@ class NotebookSession implements IDisposable {
       'python'
     ).toLowerCase();
     return language === 'python';
-  }
-
-  private _ensureNotebookId(): string {
-    const model = this._panel.model!;
-    const { metadata, id, created } = withNotebookId(
-      model.getMetadata(METADATA_KEY)
-    );
-    if (created) {
-      model.setMetadata(METADATA_KEY, metadata);
-    }
-    return id;
   }
 
   private _attach(

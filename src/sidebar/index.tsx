@@ -114,6 +114,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     app.commands.addCommand(CommandIDs.showRun, {
       label: 'Show the Current Run',
       caption: "Open the Experiments sidebar on the active notebook's run",
+      describedBy: { args: { type: 'object', properties: {} } },
       execute: () => {
         if (labShell) {
           labShell.activateById(panel.id);

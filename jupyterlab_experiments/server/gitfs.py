@@ -1,0 +1,293 @@
+"""The git-fs API under ``{base_url}experiments/api/git/``: what isomorphic-git in the browser needs.
+
+``GET objects/<oid>`` (a loose object's deflated bytes), ``GET refs/notebooks/<id>``,
+``POST missing`` (which objects the server lacks), ``POST batch`` (a whole
+checkpoint in one request: its new objects, then a compare-and-swap of the
+notebook's ref) and ``GET log/<notebook id>`` (the checkpoint index). The
+repository itself is ``checkpoints.repository``; these handlers only frame
+requests and replies.
+
+``POST batch`` body (``application/octet-stream``)::
+
+    uint32 big-endian N | N bytes of UTF-8 JSON header | object payloads, in header order
+
+    header: {"objects": [{"oid": "<40 hex>", "size": <payload bytes>}, ...],
+             "ref": {"name": "refs/notebooks/<uuid>", "old": "<40 hex>" | null, "new": "<40 hex>"}}  # ref optional
+
+Each payload is a loose object exactly as git stores it (zlib-deflated
+``"<type> <size>\\0" + content``). Replies: 200 ``{"ref", "oid"}``; 400 (the
+message says what is wrong; nothing written); 409 ``{"message", "current"}`` when
+the ref is not at ``old`` (the objects stay: they are content-addressed); 413
+beyond the limits below; 503 while another writer holds the ref's lock.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import struct
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+from tornado.ioloop import IOLoop
+
+from ..checkpoints import (
+    MAX_OBJECT_BYTES,
+    REPOSITORY_NAME,
+    CheckpointRepository,
+    ObjectTooLarge,
+    RefConflict,
+    RefLocked,
+    RefUpdate,
+    check_notebook_id,
+    check_oid,
+    check_ref,
+    checkpoint_row,
+)
+from ..store import Store
+from .handlers import MAX_LIMIT, _error, _Handler
+from .validation import BadRequest
+
+# One checkpoint of a large notebook fits many times over; jupyter_server's own
+# limit (ServerApp.max_body_size, 512 MiB by default) is replaced by this one for
+# this endpoint only, checked before the body is read.
+MAX_BATCH_BYTES = 256 * 2**20
+MAX_HEADER_BYTES = 16 * 2**20
+MAX_OBJECTS = 100_000
+
+
+class TooLarge(BadRequest):
+    """Within the body's grammar, but beyond a limit (413)."""
+
+
+class _GitHandler(_Handler):
+    @property
+    def repository(self) -> CheckpointRepository:
+        # One per server, so that its knowledge of the repository's real path is computed once.
+        repository = self.settings.get("experiments_checkpoints")
+        if repository is None:
+            path = Path(self.settings["experiments_store_dir"]) / REPOSITORY_NAME
+            repository = self.settings.setdefault("experiments_checkpoints", CheckpointRepository(path))
+        return repository
+
+    def checked(self, check: Callable[..., str], *args: Any) -> str:
+        try:
+            return check(*args)
+        except ValueError as error:
+            raise _error(400, str(error)) from None
+
+
+class ObjectHandler(_GitHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, oid: str) -> None:
+        deflated = await self.call(self.repository.read_object, self.checked(check_oid, oid))
+        # An object id always names the same bytes.
+        self.set_header("Cache-Control", "private, max-age=31536000, immutable")
+        self.finish(deflated, set_content_type="application/octet-stream")
+
+
+class RefHandler(_GitHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, name: str) -> None:
+        name = self.checked(check_ref, name)
+        self.reply({"ref": name, "oid": await self.call(self.repository.read_ref, name)})
+
+
+class MissingHandler(_GitHandler):
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        oids = self.parse_body(parse_missing_body)
+        self.reply({"missing": await self.call(self.repository.missing, oids)})
+
+
+@web.stream_request_body
+class BatchHandler(_GitHandler):
+    """Streamed, so that the size limit is this handler's and applies before the body is read."""
+
+    def initialize(self) -> None:
+        super().initialize()
+        self._body = bytearray()
+
+    async def prepare(self) -> None:
+        await super().prepare()
+        if self.request.method != "POST":
+            return
+        # @web.authenticated on post() decides only once the body has arrived: an
+        # anonymous client must not get to send a quarter of a gigabyte first.
+        if not self.current_user:
+            raise web.HTTPError(403)
+        length = self.request.headers.get("Content-Length")
+        if length is not None and length.isdigit() and int(length) > MAX_BATCH_BYTES:
+            raise _error(413, f"body: {int(length)} bytes, more than the limit of {MAX_BATCH_BYTES}")
+        self.request.connection.set_max_body_size(MAX_BATCH_BYTES)
+
+    def data_received(self, chunk: bytes) -> None:
+        self._body += chunk
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        try:
+            # In a worker thread too: a header may hold 100,000 objects' worth of JSON.
+            objects, ref = await _in_thread(parse_batch, self._body)
+        except TooLarge as error:
+            raise _error(413, str(error)) from None
+        except BadRequest as error:
+            raise _error(400, str(error)) from None
+        try:
+            chain = await _in_thread(self.repository.apply_batch, objects, ref)
+        except ObjectTooLarge as error:
+            raise _error(413, str(error)) from None
+        except ValueError as error:
+            raise _error(400, str(error)) from None
+        except RefConflict as error:
+            self.reply({"message": str(error), "current": error.current}, status=409)
+            return
+        except RefLocked as error:
+            self.set_header("Retry-After", "1")
+            raise _error(503, str(error)) from None
+        if ref is None:
+            self.reply({"ref": None, "oid": None})
+            return
+        notebook_id = ref.name.rsplit("/", 1)[1]
+        # Oldest first: the index breaks ties of equal commit times by insertion order.
+        rows = [checkpoint_row(notebook_id, oid, commit) for oid, commit in reversed(chain)]
+        await self.call(_index_checkpoints, self.store, rows)
+        self.reply({"ref": ref.name, "oid": ref.new})
+
+
+class CheckpointLogHandler(_GitHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, notebook_id: str) -> None:
+        before_commit = self.get_query_argument("before_commit", None) or None
+        rows, total = await self.call(
+            self.store.list_checkpoints,
+            self.checked(check_notebook_id, notebook_id),
+            limit=self.int_argument("limit", 50, 1, MAX_LIMIT),
+            before=self.time_argument("before"),
+            before_commit=None if before_commit is None else self.checked(check_oid, before_commit, "before_commit"),
+        )
+        self.reply({"checkpoints": rows, "total": total})
+
+    def time_argument(self, name: str) -> Optional[float]:
+        text = self.get_query_argument(name, None)
+        if not text:
+            return None
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise _error(400, f"{name}: expected a unix time in seconds, got {text!r}")
+        return value
+
+
+def parse_missing_body(body: Any) -> list[str]:
+    if not isinstance(body, dict) or set(body) != {"oids"} or not isinstance(body["oids"], list):
+        raise BadRequest('body: expected {"oids": [<40 hex>, ...]}')
+    oids = body["oids"]
+    if len(oids) > MAX_OBJECTS:
+        raise BadRequest(f"oids: {len(oids)} ids, more than the limit of {MAX_OBJECTS}")
+    return [_checked(check_oid, oid, f"oids[{i}]") for i, oid in enumerate(oids)]
+
+
+def parse_batch(body: bytes) -> tuple[list[tuple[str, memoryview]], Optional[RefUpdate]]:
+    """(object id and payload pairs, ref update or None) from a ``POST batch`` body (see module docstring).
+
+    Raise ``BadRequest`` naming what is wrong, ``TooLarge`` beyond a limit.
+    Payloads are views into ``body``, not copies.
+    """
+    if len(body) > MAX_BATCH_BYTES:
+        raise TooLarge(f"body: {len(body)} bytes, more than the limit of {MAX_BATCH_BYTES}")
+    if len(body) < 4:
+        raise BadRequest(f"body: expected a 4-byte big-endian header length first, got {len(body)} bytes")
+    (header_size,) = struct.unpack(">I", body[:4])
+    if header_size > MAX_HEADER_BYTES:
+        raise TooLarge(f"header: {header_size} bytes, more than the limit of {MAX_HEADER_BYTES}")
+    if 4 + header_size > len(body):
+        raise BadRequest(f"header: {header_size} bytes announced, the body holds {len(body) - 4} after the length")
+    try:
+        header = json.loads(bytes(body[4 : 4 + header_size]).decode("utf-8"))
+    except ValueError as error:
+        raise BadRequest(f"header: not UTF-8 JSON ({error})") from None
+    if not isinstance(header, dict) or "objects" not in header or not set(header) <= {"objects", "ref"}:
+        raise BadRequest('header: expected {"objects": [...], "ref"?: {...}}')
+    items = header["objects"]
+    if not isinstance(items, list):
+        raise BadRequest("objects: expected a list of {oid, size}")
+    if len(items) > MAX_OBJECTS:
+        raise TooLarge(f"objects: {len(items)} objects, more than the limit of {MAX_OBJECTS}")
+    view = memoryview(body)
+    offset = 4 + header_size
+    objects = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict) or set(item) != {"oid", "size"}:
+            raise BadRequest(f"objects[{i}]: expected {{oid, size}}, got {_short(item)}")
+        oid = _checked(check_oid, item["oid"], f"objects[{i}].oid")
+        size = item["size"]
+        if not isinstance(size, int) or isinstance(size, bool) or size < 0:
+            raise BadRequest(f"objects[{i}].size: expected a byte count, got {_short(size)}")
+        if size > MAX_OBJECT_BYTES:
+            raise TooLarge(f"objects[{i}].size: {size} bytes, more than the limit of {MAX_OBJECT_BYTES}")
+        if offset + size > len(body):
+            raise BadRequest(f"objects[{i}]: {size} bytes announced, only {len(body) - offset} left in the body")
+        objects.append((oid, view[offset : offset + size]))
+        offset += size
+    if offset != len(body):
+        raise BadRequest(f"body: {len(body) - offset} bytes after the last object")
+    return objects, _ref_update(header.get("ref"))
+
+
+def _ref_update(value: Any) -> Optional[RefUpdate]:
+    if value is None:
+        return None
+    if not isinstance(value, dict) or set(value) != {"name", "old", "new"}:
+        raise BadRequest(f'ref: expected {{"name", "old", "new"}}, got {_short(value)}')
+    old = value["old"]
+    return RefUpdate(
+        name=_checked(check_ref, value["name"], "ref.name"),
+        old=None if old is None else _checked(check_oid, old, "ref.old"),
+        new=_checked(check_oid, value["new"], "ref.new"),
+    )
+
+
+def _index_checkpoints(store: Store, rows: list[dict]) -> None:
+    store.add_checkpoints(rows)
+    for row in rows:
+        if row["run_id"] and row["cell_id"] and row["execution_count"] is not None:
+            store.link_execution_checkpoint(row["run_id"], row["cell_id"], row["execution_count"], row["commit"])
+
+
+async def _in_thread(method: Callable, *args: Any) -> Any:
+    return await IOLoop.current().run_in_executor(None, functools.partial(method, *args))
+
+
+def _checked(check: Callable[..., str], value: Any, where: str) -> str:
+    try:
+        return check(value, where)
+    except ValueError as error:
+        raise BadRequest(str(error)) from None
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def git_url_handlers(api: str) -> list[tuple[str, type]]:
+    git = api + "/git"
+    return [
+        (git + r"/objects/(?P<oid>[^/]+)", ObjectHandler),
+        # The whole ref name, slashes included; anything but refs/notebooks/<uuid> is refused.
+        (git + r"/(?P<name>refs/.+)", RefHandler),
+        (git + "/missing", MissingHandler),
+        (git + "/batch", BatchHandler),
+        (git + r"/log/(?P<notebook_id>[^/]+)", CheckpointLogHandler),
+    ]

@@ -1,0 +1,191 @@
+/**
+ * Checkpoints of one notebook panel: which cells changed, the ref's position,
+ * and shipping each checkpoint to the server in as few requests as possible.
+ */
+import { ICellModel } from '@jupyterlab/cells';
+import { INotebookModel, NotebookPanel } from '@jupyterlab/notebook';
+import { IDisposable } from '@lumino/disposable';
+
+import { ApiError, Api } from '../api';
+import { ensureNotebookId } from '../capture/notebookId';
+import { CoalescingQueue } from './coalesce';
+import { ICheckpointTrailers } from './message';
+import { CheckpointWriter } from './writer';
+
+/** What one checkpoint records about the execution that caused it. */
+export interface ICheckpointCause {
+  cellIndex: number | null;
+  trailers: ICheckpointTrailers;
+}
+
+/**
+ * Cells whose source, metadata or outputs changed since the last `take()`,
+ * so a checkpoint serialises only those.
+ */
+class ChangedCells implements IDisposable {
+  constructor(private _model: INotebookModel) {
+    _model.cells.changed.connect(this._onCellsChanged, this);
+    for (let i = 0; i < _model.cells.length; i++) {
+      this._watch(_model.cells.get(i));
+    }
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /** The next `take()` reports every cell: a checkpoint failed midway. */
+  invalidate(): void {
+    this._first = true;
+  }
+
+  /** Changed cell ids since the previous call (all cells the first time). */
+  take(): Set<string> | undefined {
+    const changed = this._first ? undefined : this._changed;
+    this._first = false;
+    this._changed = new Set();
+    return changed;
+  }
+
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this._model.cells.changed.disconnect(this._onCellsChanged, this);
+    for (const [cell, onChange] of this._watched) {
+      cell.sharedModel.changed.disconnect(onChange);
+    }
+    this._watched.clear();
+  }
+
+  private _onCellsChanged(): void {
+    for (let i = 0; i < this._model.cells.length; i++) {
+      const cell = this._model.cells.get(i);
+      if (!this._watched.has(cell)) {
+        this._watch(cell);
+        this._changed.add(cell.id);
+      }
+    }
+  }
+
+  private _watch(cell: ICellModel): void {
+    const onChange = () => this._changed.add(cell.id);
+    cell.sharedModel.changed.connect(onChange);
+    this._watched.set(cell, onChange);
+  }
+
+  private _changed = new Set<string>();
+  private _first = true;
+  private _watched = new Map<ICellModel, () => void>();
+  private _isDisposed = false;
+}
+
+export class NotebookCheckpointer implements IDisposable {
+  constructor(
+    private _panel: NotebookPanel,
+    private _landed: (commit: string) => void
+  ) {
+    this._changes = new ChangedCells(_panel.model!);
+  }
+
+  get isDisposed(): boolean {
+    return this._changes.isDisposed;
+  }
+
+  /** Ask for a checkpoint; returns at once, coalescing with one in flight. */
+  request(cause: ICheckpointCause): void {
+    this._queue.push(cause);
+  }
+
+  /** Take a checkpoint and wait for it (and any in flight) to land. */
+  async now(cause: ICheckpointCause): Promise<string | null> {
+    this._queue.push(cause);
+    await this._queue.idle();
+    return this._parent ?? null;
+  }
+
+  dispose(): void {
+    this._changes.dispose();
+  }
+
+  private async _take(cause: ICheckpointCause): Promise<void> {
+    const model = this._panel.model;
+    if (!model || this.isDisposed) {
+      return;
+    }
+    const ref = `refs/notebooks/${ensureNotebookId(model)}`;
+    if (this._parent === undefined) {
+      this._parent = await Api.readRef(ref);
+    }
+    const changedCellIds = this._changes.take();
+    const cellIds: string[] = [];
+    for (let i = 0; i < model.cells.length; i++) {
+      cellIds.push(model.cells.get(i).id);
+    }
+    const notebook = model.toJSON() as any;
+    for (let attempt = 0; ; attempt++) {
+      const built = await this._writer.checkpoint({
+        notebook,
+        parent: this._parent,
+        cellIndex: cause.cellIndex,
+        trailers: cause.trailers,
+        changedCellIds: attempt === 0 ? changedCellIds : new Set(),
+        cellIds
+      });
+      let objects = built.objects;
+      if (!this._seeded) {
+        // After a reload the writer knows nothing: ask once which objects the
+        // server already has instead of sending the whole notebook again.
+        const missing = new Set(
+          await Api.missingObjects(objects.map(o => o.oid))
+        );
+        await this._writer.markKnown(
+          objects.filter(o => !missing.has(o.oid)).map(o => o.oid)
+        );
+        objects = objects.filter(o => missing.has(o.oid));
+        this._seeded = true;
+      }
+      try {
+        await Api.writeCheckpoint(objects, {
+          name: ref,
+          old: this._parent,
+          new: built.commit
+        });
+      } catch (reason) {
+        // Another tab moved the ref: build on top of its checkpoint, once.
+        if (
+          reason instanceof ApiError &&
+          reason.status === 409 &&
+          attempt === 0
+        ) {
+          this._parent = await Api.readRef(ref);
+          continue;
+        }
+        throw reason;
+      }
+      await this._writer.markKnown(objects.map(o => o.oid));
+      this._parent = built.commit;
+      this._landed(built.commit);
+      return;
+    }
+  }
+
+  private async _takeOrForget(cause: ICheckpointCause): Promise<void> {
+    try {
+      await this._take(cause);
+    } catch (reason) {
+      this._changes.invalidate();
+      throw reason;
+    }
+  }
+
+  private _changes: ChangedCells;
+  private _writer = new CheckpointWriter();
+  private _queue = new CoalescingQueue<ICheckpointCause>(cause =>
+    this._takeOrForget(cause)
+  );
+  /** The ref's value as last seen; undefined until read from the server. */
+  private _parent: string | null | undefined = undefined;
+  private _seeded = false;
+}

@@ -1,0 +1,163 @@
+import {
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import {
+  ICommandPalette,
+  Notification,
+  showErrorMessage
+} from '@jupyterlab/apputils';
+import { INotebookContent } from '@jupyterlab/nbformat';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { historyIcon } from '@jupyterlab/ui-components';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { Api } from '../api';
+import { CAPTURE_PLUGIN_ID } from '../capture';
+import {
+  CellChange,
+  CommandIDs,
+  ICheckpoints,
+  IExecutionEvent,
+  IRunTracker
+} from '../tokens';
+import { ICheckpointCause, NotebookCheckpointer } from './checkpointer';
+import { CheckpointReader } from './reader';
+
+class Checkpoints implements ICheckpoints {
+  constructor(private _notebooks: INotebookTracker) {}
+
+  /** Checkpoint after each execution (a user setting). */
+  automatic = true;
+
+  get checkpointed(): ISignal<
+    ICheckpoints,
+    { panel: NotebookPanel; commit: string }
+  > {
+    return this._checkpointed;
+  }
+
+  onExecuted(event: IExecutionEvent): void {
+    if (this.automatic && this._notebooks.has(event.panel)) {
+      this._for(event.panel).request({
+        cellIndex: event.cellIndex,
+        trailers: {
+          runId: event.runId,
+          cellId: event.cellId,
+          executionCount: event.executionCount,
+          status: event.status,
+          duration: event.duration
+        }
+      });
+    }
+  }
+
+  checkpoint(panel: NotebookPanel): Promise<string | null> {
+    const cause: ICheckpointCause = { cellIndex: null, trailers: {} };
+    return this._for(panel).now(cause);
+  }
+
+  read(commit: string): Promise<INotebookContent> {
+    return this._reader.readNotebook(commit);
+  }
+
+  async changedCells(
+    from: string | null,
+    to: string
+  ): Promise<Map<string, CellChange>> {
+    const changes = new Map<string, CellChange>();
+    if (from === null) {
+      return changes;
+    }
+    for (const change of await this._reader.changedCells(from, to)) {
+      if (change.status !== 'unchanged') {
+        changes.set(change.key, change.status);
+      } else if (change.moved) {
+        changes.set(change.key, 'moved');
+      }
+    }
+    return changes;
+  }
+
+  private _for(panel: NotebookPanel): NotebookCheckpointer {
+    let checkpointer = this._panels.get(panel);
+    if (!checkpointer) {
+      checkpointer = new NotebookCheckpointer(panel, commit =>
+        this._checkpointed.emit({ panel, commit })
+      );
+      this._panels.set(panel, checkpointer);
+      panel.disposed.connect(() => {
+        this._panels.get(panel)?.dispose();
+        this._panels.delete(panel);
+      });
+    }
+    return checkpointer;
+  }
+
+  private _panels = new Map<NotebookPanel, NotebookCheckpointer>();
+  private _reader = new CheckpointReader(Api.readObject);
+  private _checkpointed = new Signal<
+    ICheckpoints,
+    { panel: NotebookPanel; commit: string }
+  >(this);
+}
+
+export const checkpointsPlugin: JupyterFrontEndPlugin<ICheckpoints> = {
+  id: 'jupyterlab-experiments:checkpoints',
+  description:
+    'Checkpoints every cell execution into a git repository, cell by cell.',
+  autoStart: true,
+  requires: [INotebookTracker, IRunTracker],
+  optional: [ISettingRegistry, ICommandPalette],
+  provides: ICheckpoints,
+  activate: (
+    app: JupyterFrontEnd,
+    notebooks: INotebookTracker,
+    runs: IRunTracker,
+    settingRegistry: ISettingRegistry | null,
+    palette: ICommandPalette | null
+  ): ICheckpoints => {
+    const checkpoints = new Checkpoints(notebooks);
+    runs.executed.connect((_, event) => checkpoints.onExecuted(event));
+    if (settingRegistry) {
+      void settingRegistry.load(CAPTURE_PLUGIN_ID).then(settings => {
+        const apply = () => {
+          checkpoints.automatic = settings.get('checkpoints')
+            .composite as boolean;
+        };
+        apply();
+        settings.changed.connect(apply);
+      });
+    }
+
+    app.commands.addCommand(CommandIDs.checkpoint, {
+      label: args => (args.toolbar ? '' : 'Take a Checkpoint'),
+      caption: 'Record the notebook as it is now in its history',
+      icon: historyIcon,
+      isEnabled: () => notebooks.currentWidget !== null,
+      describedBy: { args: { type: 'object', properties: {} } },
+      execute: async () => {
+        const panel = notebooks.currentWidget;
+        if (!panel) {
+          return;
+        }
+        try {
+          const commit = await checkpoints.checkpoint(panel);
+          if (commit) {
+            Notification.success(`Checkpoint ${commit.slice(0, 7)} taken`, {
+              autoClose: 2000
+            });
+          }
+        } catch (reason) {
+          await showErrorMessage('Could not take a checkpoint', String(reason));
+        }
+      }
+    });
+    palette?.addItem({
+      command: CommandIDs.checkpoint,
+      category: 'Experiments'
+    });
+    return checkpoints;
+  }
+};

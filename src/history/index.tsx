@@ -1,0 +1,197 @@
+import {
+  ILabShell,
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import {
+  Clipboard,
+  ICommandPalette,
+  MainAreaWidget,
+  Notification,
+  ReactWidget,
+  showErrorMessage,
+  UseSignal
+} from '@jupyterlab/apputils';
+import { IEditorServices } from '@jupyterlab/codeeditor';
+import {
+  INotebookTracker,
+  NotebookModel,
+  NotebookPanel,
+  StaticNotebook
+} from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import { historyIcon } from '@jupyterlab/ui-components';
+import React from 'react';
+
+import { ICheckpointInfo } from '../api';
+import { CommandIDs, ICheckpoints } from '../tokens';
+import { HistoryModel } from './model';
+import { asRestoredCopy, restorePaths } from './restore';
+import { HistoryView, IHistoryActions } from './HistoryView';
+
+class HistoryPanel extends ReactWidget {
+  constructor(
+    private _model: HistoryModel,
+    private _actions: IHistoryActions
+  ) {
+    super();
+    this.id = 'jp-experiments-history';
+    this.title.icon = historyIcon;
+    this.title.caption = 'Experiments: notebook history';
+    this.addClass('jp-Experiments-panel');
+  }
+
+  protected onAfterShow(): void {
+    this._model.setActive(true);
+  }
+
+  protected onAfterHide(): void {
+    this._model.setActive(false);
+  }
+
+  dispose(): void {
+    this._model.dispose();
+    super.dispose();
+  }
+
+  render(): JSX.Element {
+    return (
+      <UseSignal signal={this._model.changed}>
+        {() => (
+          <HistoryView
+            hasNotebook={this._model.notebookId !== null}
+            checkpoints={this._model.checkpoints}
+            total={this._model.total}
+            loading={this._model.loading}
+            error={this._model.error}
+            onMore={() => void this._model.loadMore()}
+            actions={this._actions}
+          />
+        )}
+      </UseSignal>
+    );
+  }
+}
+
+export const historyPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'jupyterlab-experiments:history',
+  description:
+    'The checkpoint timeline of the active notebook: open, compare and restore.',
+  autoStart: true,
+  requires: [INotebookTracker, ICheckpoints, IRenderMimeRegistry],
+  optional: [
+    IEditorServices,
+    NotebookPanel.IContentFactory,
+    ILabShell,
+    ILayoutRestorer,
+    ICommandPalette
+  ],
+  activate: (
+    app: JupyterFrontEnd,
+    notebooks: INotebookTracker,
+    checkpoints: ICheckpoints,
+    rendermime: IRenderMimeRegistry,
+    editorServices: IEditorServices | null,
+    contentFactory: NotebookPanel.IContentFactory | null,
+    labShell: ILabShell | null,
+    restorer: ILayoutRestorer | null,
+    palette: ICommandPalette | null
+  ) => {
+    const model = new HistoryModel(notebooks, checkpoints);
+
+    const open = async (checkpoint: ICheckpointInfo) => {
+      if (!editorServices || !contentFactory) {
+        await showErrorMessage(
+          'Cannot show the checkpoint',
+          'The notebook editor services are not available.'
+        );
+        return;
+      }
+      const content = await checkpoints.read(checkpoint.commit);
+      const notebookModel = new NotebookModel();
+      notebookModel.fromJSON(content);
+      const notebook = new StaticNotebook({
+        rendermime,
+        contentFactory,
+        mimeTypeService: editorServices.mimeTypeService
+      });
+      notebook.model = notebookModel;
+      notebook.widgets.forEach(cell => (cell.readOnly = true));
+      const widget = new MainAreaWidget({ content: notebook });
+      widget.id = `jp-experiments-checkpoint-${checkpoint.commit}`;
+      widget.title.label = `${checkpoint.commit.slice(0, 7)} (checkpoint)`;
+      widget.title.caption = `${checkpoint.message}\n${new Date(checkpoint.time * 1000).toLocaleString()} · read-only`;
+      widget.title.icon = historyIcon;
+      widget.addClass('jp-Experiments-checkpointView');
+      widget.disposed.connect(() => notebookModel.dispose());
+      app.shell.add(widget, 'main');
+    };
+
+    const restore = async (checkpoint: ICheckpointInfo) => {
+      const panel = notebooks.currentWidget;
+      if (!panel) {
+        return;
+      }
+      const content = asRestoredCopy(
+        await checkpoints.read(checkpoint.commit),
+        {
+          notebookId: model.notebookId,
+          commit: checkpoint.commit
+        }
+      );
+      const contents = app.serviceManager.contents;
+      for (const path of restorePaths(panel.context.path, checkpoint.commit)) {
+        const exists = await contents.get(path, { content: false }).then(
+          () => true,
+          () => false
+        );
+        if (!exists) {
+          await contents.save(path, {
+            type: 'notebook',
+            format: 'json',
+            content
+          });
+          Notification.success(`Restored as ${path}`, { autoClose: 4000 });
+          await app.commands.execute('docmanager:open', { path });
+          return;
+        }
+      }
+    };
+
+    const actions: IHistoryActions = {
+      open: checkpoint =>
+        void open(checkpoint).catch(reason =>
+          showErrorMessage('Cannot open the checkpoint', String(reason))
+        ),
+      restore: checkpoint =>
+        void restore(checkpoint).catch(reason =>
+          showErrorMessage('Cannot restore the checkpoint', String(reason))
+        ),
+      copyId: checkpoint => {
+        Clipboard.copyToSystem(checkpoint.commit);
+        Notification.info(`Copied ${checkpoint.commit}`, { autoClose: 2000 });
+      },
+      changes: checkpoint =>
+        checkpoints.changedCells(checkpoint.parent, checkpoint.commit)
+    };
+
+    const panel = new HistoryPanel(model, actions);
+    app.shell.add(panel, 'right', { rank: 410 });
+    restorer?.add(panel, panel.id);
+
+    app.commands.addCommand(CommandIDs.history, {
+      label: 'Show Notebook History',
+      caption: 'Open the timeline of checkpoints of the active notebook',
+      describedBy: { args: { type: 'object', properties: {} } },
+      execute: () => {
+        if (labShell) {
+          labShell.activateById(panel.id);
+        } else {
+          app.shell.activateById(panel.id);
+        }
+      }
+    });
+    palette?.addItem({ command: CommandIDs.history, category: 'Experiments' });
+  }
+};

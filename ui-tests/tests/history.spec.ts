@@ -1,0 +1,81 @@
+import { expect, test } from '@jupyterlab/galata';
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+
+const HISTORY = 'jp-experiments-history';
+
+async function storeDir(page: any): Promise<string> {
+  return page.evaluate(async () => {
+    const response = await fetch('/experiments/api/info');
+    return (await response.json()).store_dir;
+  });
+}
+
+test('every execution is checkpointed; a checkpoint opens and restores as it was', async ({
+  page,
+  tmpPath
+}) => {
+  await page.notebook.createNew('history.ipynb');
+  await page.notebook.setCell(0, 'code', 'a = 1\na');
+  await page.notebook.addCell('code', 'b = a + 1\nb');
+  await page.notebook.addCell('code', 'print("third")');
+  await page.sidebar.openTab(HISTORY);
+  const history = page.locator(`#${HISTORY}`);
+  const rows = history.locator('.jp-Experiments-checkpoint');
+
+  await page.notebook.runCell(0);
+  await expect(rows).toHaveCount(1);
+  await page.notebook.runCell(1);
+  await expect(rows).toHaveCount(2);
+  // Edit the first cell, unsaved, then run the third: the checkpoint holds the edit.
+  await page.notebook.setCell(0, 'code', 'a = 100\na');
+  await page.notebook.runCell(2);
+  await expect(rows).toHaveCount(3);
+  await expect(rows.first()).toContainText('print("third")');
+
+  // The second checkpoint (newest first) shows cell 2 as run, and cell 1 before the edit.
+  const second = rows.nth(1);
+  await second.locator('.jp-Experiments-checkpointSummary').click();
+  await expect(second.locator('.jp-Experiments-changes')).toContainText(
+    'modified'
+  );
+  await second.getByRole('button', { name: 'Open' }).click();
+  const view = page.locator('.jp-Experiments-checkpointView');
+  await expect(view).toBeVisible();
+  await expect(view.locator('.jp-Cell').first()).toContainText('a = 1');
+  await expect(view.locator('.jp-Cell').first()).not.toContainText('a = 100');
+  await expect(view.locator('.jp-OutputArea-output').nth(1)).toHaveText('2');
+
+  // Restoring writes a new notebook next to the original, equal to the checkpoint.
+  const commit = await second.getAttribute('data-commit');
+  await second.getByRole('button', { name: 'Restore as copy' }).click();
+  const restoredPath = `${tmpPath}/history-checkpoint-${commit!.slice(0, 7)}.ipynb`;
+  await expect
+    .poll(async () => page.contents.fileExists(restoredPath))
+    .toBe(true);
+  const restored = await page.evaluate(async (p: string) => {
+    const response = await fetch(`/api/contents/${p}?content=1`);
+    return (await response.json()).content;
+  }, restoredPath);
+  expect(restored.cells.map((c: any) => c.source)).toEqual([
+    'a = 1\na',
+    'b = a + 1\nb',
+    'print("third")'
+  ]);
+  expect(restored.cells[1].outputs[0].data['text/plain']).toBe('2');
+  expect(restored.metadata.experiments.restored_from.commit).toBe(commit);
+
+  // The repository is real git: the CLI lists the checkpoints and fsck is clean.
+  const gitDir = path.join(await storeDir(page), 'checkpoints.git');
+  const log = execFileSync('git', [
+    '--git-dir',
+    gitDir,
+    'log',
+    '--format=%s',
+    '--all'
+  ]).toString();
+  expect(log.trim().split('\n')).toHaveLength(3);
+  execFileSync('git', ['--git-dir', gitDir, 'fsck', '--strict'], {
+    stdio: 'pipe'
+  });
+});
