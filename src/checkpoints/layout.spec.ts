@@ -12,7 +12,15 @@ import {
   reassembleCell
 } from './layout';
 
-const REFERENCE = '/work/shared/reference';
+// The peers' test notebooks, in shared/ beside the project.
+const REFERENCE = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'shared',
+  'reference'
+);
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** Reference notebooks that parse as nbformat 4, and the others with why. */

@@ -10,7 +10,15 @@ import { cellKeys, normalise } from './layout';
 import { CheckpointReader } from './reader';
 import { CheckpointWriter, ICheckpoint } from './writer';
 
-const REFERENCE = '/work/shared/reference';
+// The peers' test notebooks, in shared/ beside the project.
+const REFERENCE = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'shared',
+  'reference'
+);
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
 function referenceNotebooks(): [string, nbformat.INotebookContent][] {
