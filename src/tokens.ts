@@ -11,6 +11,7 @@ export namespace CommandIDs {
   export const showRun = 'experiments:show-run';
   export const checkpoint = 'experiments:checkpoint';
   export const history = 'experiments:history';
+  export const openCheckpoint = 'experiments:open-checkpoint';
 }
 
 /** The MIME type through which a kernel of any language logs (see docs/logging-protocol.md). */

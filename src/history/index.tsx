@@ -100,7 +100,9 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
   ) => {
     const model = new HistoryModel(notebooks, checkpoints);
 
-    const open = async (checkpoint: ICheckpointInfo) => {
+    const open = async (
+      checkpoint: Pick<ICheckpointInfo, 'commit'> & Partial<ICheckpointInfo>
+    ) => {
       if (!editorServices || !contentFactory) {
         await showErrorMessage(
           'Cannot show the checkpoint',
@@ -121,7 +123,15 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
       const widget = new MainAreaWidget({ content: notebook });
       widget.id = `jp-experiments-checkpoint-${checkpoint.commit}`;
       widget.title.label = `${checkpoint.commit.slice(0, 7)} (checkpoint)`;
-      widget.title.caption = `${checkpoint.message}\n${new Date(checkpoint.time * 1000).toLocaleString()} · read-only`;
+      widget.title.caption = [
+        checkpoint.message ?? checkpoint.commit,
+        checkpoint.time
+          ? new Date(checkpoint.time * 1000).toLocaleString()
+          : null,
+        'read-only'
+      ]
+        .filter(Boolean)
+        .join('\n');
       widget.title.icon = historyIcon;
       widget.addClass('jp-Experiments-checkpointView');
       widget.disposed.connect(() => notebookModel.dispose());
@@ -193,5 +203,23 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
     palette?.addItem({ command: CommandIDs.history, category: 'Experiments' });
+
+    app.commands.addCommand(CommandIDs.openCheckpoint, {
+      label: 'Open a Checkpoint',
+      caption: 'Show a checkpoint of a notebook, read-only',
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            commit: { type: 'string', description: 'The checkpoint commit id' }
+          },
+          required: ['commit']
+        }
+      },
+      execute: args =>
+        open({ commit: args.commit as string }).catch(reason =>
+          showErrorMessage('Cannot open the checkpoint', String(reason))
+        )
+    });
   }
 };

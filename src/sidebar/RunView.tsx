@@ -19,6 +19,8 @@ export interface IRunViewProps {
   error: string | null;
   /** Scroll the notebook to a cell. */
   onCell: (cellId: string) => void;
+  /** Show the checkpoint a value was logged from. */
+  onCheckpoint: (commit: string) => void;
 }
 
 const INSTALL_COMMAND = '%pip install jupyterlab-experiments';
@@ -60,12 +62,12 @@ function EmptyState({ text }: { text: string }): JSX.Element {
 }
 
 function RunDetails(props: IRunViewProps & { run: IRun }): JSX.Element {
-  const { run, series, onCell } = props;
+  const { run, series, onCell, onCheckpoint } = props;
   const params = Object.entries(run.params);
   const metrics = Object.entries(run.metrics);
   const tags = Object.entries(run.tags);
   return (
-    <>
+    <Links.Provider value={{ onCell, onCheckpoint }}>
       <header className="jp-Experiments-runHeader">
         <div className="jp-Experiments-runTitle">
           <span className="jp-Experiments-runName">
@@ -102,7 +104,7 @@ function RunDetails(props: IRunViewProps & { run: IRun }): JSX.Element {
                 <td>
                   <CellLink
                     cellId={run.param_cells[key]?.cell_id}
-                    onCell={onCell}
+                    checkpoint={run.param_cells[key]?.checkpoint}
                   />
                 </td>
               </tr>
@@ -120,7 +122,6 @@ function RunDetails(props: IRunViewProps & { run: IRun }): JSX.Element {
                 name={key}
                 summary={summary}
                 series={series.get(key)}
-                onCell={onCell}
               />
             ))}
           </tbody>
@@ -130,12 +131,7 @@ function RunDetails(props: IRunViewProps & { run: IRun }): JSX.Element {
       <Section title="Images" count={run.images.length}>
         <div className="jp-Experiments-images">
           {run.images.map(image => (
-            <RunImage
-              key={image.id}
-              runId={run.id}
-              image={image}
-              onCell={onCell}
-            />
+            <RunImage key={image.id} runId={run.id} image={image} />
           ))}
         </div>
       </Section>
@@ -152,7 +148,7 @@ function RunDetails(props: IRunViewProps & { run: IRun }): JSX.Element {
                 {formatBytes(data.size)}
                 {data.file_count > 1 ? `, ${data.file_count} files` : ''}
               </span>{' '}
-              <CellLink cellId={data.cell_id} onCell={onCell} />
+              <CellLink cellId={data.cell_id} checkpoint={data.checkpoint} />
             </li>
           ))}
         </ul>
@@ -169,11 +165,11 @@ function RunDetails(props: IRunViewProps & { run: IRun }): JSX.Element {
       <Section title="Executed cells" count={run.executions.length}>
         <ol className="jp-Experiments-executions">
           {run.executions.map((execution, i) => (
-            <ExecutionRow key={i} execution={execution} onCell={onCell} />
+            <ExecutionRow key={i} execution={execution} />
           ))}
         </ol>
       </Section>
-    </>
+    </Links.Provider>
   );
 }
 
@@ -200,22 +196,39 @@ function Section(props: {
   );
 }
 
+/** Links from a logged value to the cell and the checkpoint that produced it. */
+const Links = React.createContext<{
+  onCell: (cellId: string) => void;
+  onCheckpoint: (commit: string) => void;
+}>({ onCell: () => undefined, onCheckpoint: () => undefined });
+
 function CellLink(props: {
   cellId: string | null | undefined;
-  onCell: (cellId: string) => void;
+  checkpoint?: string | null;
 }): JSX.Element | null {
-  const { cellId, onCell } = props;
-  if (!cellId) {
-    return null;
-  }
+  const { cellId, checkpoint } = props;
+  const { onCell, onCheckpoint } = React.useContext(Links);
   return (
-    <button
-      className="jp-Experiments-cellLink"
-      title={`Logged by cell ${cellId}: show it`}
-      onClick={() => onCell(cellId)}
-    >
-      cell
-    </button>
+    <>
+      {cellId && (
+        <button
+          className="jp-Experiments-cellLink"
+          title={`Logged by cell ${cellId}: show it`}
+          onClick={() => onCell(cellId)}
+        >
+          cell
+        </button>
+      )}
+      {checkpoint && (
+        <button
+          className="jp-Experiments-cellLink jp-Experiments-checkpointLink"
+          title={`Logged at checkpoint ${checkpoint}: open it`}
+          onClick={() => onCheckpoint(checkpoint)}
+        >
+          {checkpoint.slice(0, 7)}
+        </button>
+      )}
+    </>
   );
 }
 
@@ -223,9 +236,8 @@ function MetricRow(props: {
   name: string;
   summary: IMetricSummary;
   series: IMetricSeries | undefined;
-  onCell: (cellId: string) => void;
 }): JSX.Element {
-  const { name, summary, series, onCell } = props;
+  const { name, summary, series } = props;
   const path = series ? sparklinePath(series.values, 80, 20) : '';
   return (
     <tr data-metric={name}>
@@ -249,18 +261,14 @@ function MetricRow(props: {
         </svg>
       </td>
       <td>
-        <CellLink cellId={summary.cell_id} onCell={onCell} />
+        <CellLink cellId={summary.cell_id} />
       </td>
     </tr>
   );
 }
 
-function RunImage(props: {
-  runId: string;
-  image: IRunImage;
-  onCell: (cellId: string) => void;
-}): JSX.Element {
-  const { runId, image, onCell } = props;
+function RunImage(props: { runId: string; image: IRunImage }): JSX.Element {
+  const { runId, image } = props;
   const [src, setSrc] = useState<string | null>(null);
   useEffect(() => {
     let url: string | null = null;
@@ -289,7 +297,7 @@ function RunImage(props: {
       <figcaption>
         {image.key}
         {image.step !== null ? ` · step ${image.step}` : ''}{' '}
-        <CellLink cellId={image.cell_id} onCell={onCell} />
+        <CellLink cellId={image.cell_id} checkpoint={image.checkpoint} />
       </figcaption>
     </figure>
   );
@@ -330,11 +338,9 @@ function Environment({ env }: { env: { [key: string]: any } }): JSX.Element {
   );
 }
 
-function ExecutionRow(props: {
-  execution: ICellExecution;
-  onCell: (cellId: string) => void;
-}): JSX.Element {
-  const { execution, onCell } = props;
+function ExecutionRow(props: { execution: ICellExecution }): JSX.Element {
+  const { execution } = props;
+  const { onCell } = React.useContext(Links);
   return (
     <li
       className={`jp-Experiments-execution jp-Experiments-execution-${execution.status}`}
@@ -350,7 +356,8 @@ function ExecutionRow(props: {
       <span className="jp-Experiments-dim">
         {execution.duration !== null ? formatDuration(execution.duration) : ''}
         {execution.error_name ? ` · ${execution.error_name}` : ''}
-      </span>
+      </span>{' '}
+      <CellLink cellId={null} checkpoint={execution.checkpoint} />
     </li>
   );
 }

@@ -8,6 +8,7 @@ import { ICommandPalette, ReactWidget, UseSignal } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { LabIcon } from '@jupyterlab/ui-components';
+import { CommandRegistry } from '@lumino/commands';
 import React from 'react';
 
 import { CAPTURE_PLUGIN_ID } from '../capture';
@@ -37,7 +38,10 @@ export async function revealCell(
 }
 
 class RunPanel extends ReactWidget {
-  constructor(private _model: RunPanelModel) {
+  constructor(
+    private _model: RunPanelModel,
+    private _commands: CommandRegistry
+  ) {
     super();
     this.id = 'jp-experiments-run';
     this.title.icon = flaskIcon;
@@ -68,6 +72,9 @@ class RunPanel extends ReactWidget {
             hasNotebook={this._model.panel !== null}
             availability={this._model.availability}
             error={this._model.error}
+            onCheckpoint={commit =>
+              void this._commands.execute(CommandIDs.openCheckpoint, { commit })
+            }
             onCell={cellId => {
               const panel = this._model.panel;
               if (panel) {
@@ -97,7 +104,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     palette: ICommandPalette | null
   ) => {
     const model = new RunPanelModel(notebooks, tracker);
-    const panel = new RunPanel(model);
+    const panel = new RunPanel(model, app.commands);
     app.shell.add(panel, 'right', { rank: 400 });
     restorer?.add(panel, panel.id);
 

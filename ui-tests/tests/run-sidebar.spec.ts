@@ -81,8 +81,20 @@ test.describe('Experiments sidebar', () => {
     });
     expect(active).toContain('jx.log_metric("loss"');
 
+    // Each execution links to the checkpoint taken after it, which opens read-only.
+    const lastExecution = sidebar
+      .locator('.jp-Experiments-executions li')
+      .last();
+    await expect(
+      lastExecution.locator('.jp-Experiments-checkpointLink')
+    ).toHaveText(/^[0-9a-f]{7}$/);
+    await lastExecution.locator('.jp-Experiments-checkpointLink').click();
+    await expect(page.locator('.jp-Experiments-checkpointView')).toBeVisible();
+    await page.notebook.activate('demo.ipynb');
+
     // `SCREENSHOT=1 make test-ui` refreshes the README's picture.
     if (process.env.SCREENSHOT) {
+      await sidebar.evaluate(element => (element.scrollTop = 0));
       await page.screenshot({
         path: path.resolve(__dirname, '..', '..', 'docs', 'screenshot.png')
       });
