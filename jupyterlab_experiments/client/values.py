@@ -89,7 +89,7 @@ def json_value(key: str, value: Any) -> Any:
 def param_value(key: str, value: Any) -> Any:
     """A param value as JSON types; NaN and Inf are refused because JSON has no spelling for them."""
     converted = json_value(key, value)
-    if _has_non_finite(converted):
+    if has_non_finite(converted):
         raise ValueError(f"param {key!r} contains NaN or Infinity, which JSON cannot hold; log it as a metric")
     return converted
 
@@ -103,13 +103,14 @@ def tag_value(key: str, value: Any) -> str:
     raise TypeError(f"tag {key!r} value must be a str, got {type(value).__name__}: {_short(value)}")
 
 
-def _has_non_finite(value: Any) -> bool:
+def has_non_finite(value: Any) -> bool:
+    """Whether a JSON-like value holds NaN or an infinity (params must not: JSON has no such numbers)."""
     if isinstance(value, float):
         return not math.isfinite(value)
     if isinstance(value, list):
-        return any(_has_non_finite(item) for item in value)
+        return any(has_non_finite(item) for item in value)
     if isinstance(value, dict):
-        return any(_has_non_finite(item) for item in value.values())
+        return any(has_non_finite(item) for item in value.values())
     return False
 
 

@@ -13,6 +13,7 @@ import math
 import re
 from typing import Any, Callable, Optional
 
+from ..client.values import has_non_finite
 from ..store.images import png_size
 from ..store.sqlite import END_STATUSES, RUN_KINDS
 from .jsonio import NON_FINITE
@@ -134,7 +135,7 @@ def _params(value: Any, origin: dict) -> list[dict]:
     for item, where in zip(items, paths):
         if "value" not in item:
             raise BadRequest(f"{where}: missing 'value'")
-        if _has_non_finite(item["value"]):
+        if has_non_finite(item["value"]):
             raise BadRequest(f"{where}.value: a param cannot hold NaN or Infinity; log it as a metric")
         params.append(
             {"key": _key(item.get("key"), f"{where}.key"), "value": item["value"], **_origin(item, where, origin)}
@@ -319,16 +320,6 @@ def _origin(item: dict, where: str, origin: dict) -> dict:
         name: _optional_str(item[name], f"{where}.{name}") if item.get(name) is not None else origin[name]
         for name in ("cell_id", "checkpoint")
     }
-
-
-def _has_non_finite(value: Any) -> bool:
-    if isinstance(value, float):
-        return not math.isfinite(value)
-    if isinstance(value, list):
-        return any(_has_non_finite(item) for item in value)
-    if isinstance(value, dict):
-        return any(_has_non_finite(item) for item in value.values())
-    return False
 
 
 def _short(value: Any) -> str:

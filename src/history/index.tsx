@@ -1,5 +1,4 @@
 import {
-  ILabShell,
   ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
@@ -9,9 +8,7 @@ import {
   ICommandPalette,
   MainAreaWidget,
   Notification,
-  ReactWidget,
-  showErrorMessage,
-  UseSignal
+  showErrorMessage
 } from '@jupyterlab/apputils';
 import { IEditorServices } from '@jupyterlab/codeeditor';
 import {
@@ -25,54 +22,11 @@ import { historyIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { ICheckpointInfo } from '../api';
+import { ModelPanel } from '../sidePanel';
 import { CommandIDs, ICheckpoints } from '../tokens';
 import { HistoryModel } from './model';
 import { asRestoredCopy, restorePaths } from './restore';
 import { HistoryView, IHistoryActions } from './HistoryView';
-
-class HistoryPanel extends ReactWidget {
-  constructor(
-    private _model: HistoryModel,
-    private _actions: IHistoryActions
-  ) {
-    super();
-    this.id = 'jp-experiments-history';
-    this.title.icon = historyIcon;
-    this.title.caption = 'Experiments: notebook history';
-    this.addClass('jp-Experiments-panel');
-  }
-
-  protected onAfterShow(): void {
-    this._model.setActive(true);
-  }
-
-  protected onAfterHide(): void {
-    this._model.setActive(false);
-  }
-
-  dispose(): void {
-    this._model.dispose();
-    super.dispose();
-  }
-
-  render(): JSX.Element {
-    return (
-      <UseSignal signal={this._model.changed}>
-        {() => (
-          <HistoryView
-            hasNotebook={this._model.notebookId !== null}
-            checkpoints={this._model.checkpoints}
-            total={this._model.total}
-            loading={this._model.loading}
-            error={this._model.error}
-            onMore={() => void this._model.loadMore()}
-            actions={this._actions}
-          />
-        )}
-      </UseSignal>
-    );
-  }
-}
 
 export const historyPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-experiments:history',
@@ -83,7 +37,6 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
   optional: [
     IEditorServices,
     NotebookPanel.IContentFactory,
-    ILabShell,
     ILayoutRestorer,
     ICommandPalette
   ],
@@ -94,7 +47,6 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
     rendermime: IRenderMimeRegistry,
     editorServices: IEditorServices | null,
     contentFactory: NotebookPanel.IContentFactory | null,
-    labShell: ILabShell | null,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null
   ) => {
@@ -186,7 +138,22 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
         checkpoints.changedCells(checkpoint.parent, checkpoint.commit)
     };
 
-    const panel = new HistoryPanel(model, actions);
+    const panel = new ModelPanel(model, {
+      id: 'jp-experiments-history',
+      icon: historyIcon,
+      caption: 'Experiments: notebook history',
+      view: model => (
+        <HistoryView
+          hasNotebook={model.notebookId !== null}
+          checkpoints={model.checkpoints}
+          total={model.total}
+          loading={model.loading}
+          error={model.error}
+          onMore={() => void model.loadMore()}
+          actions={actions}
+        />
+      )
+    });
     app.shell.add(panel, 'right', { rank: 410 });
     restorer?.add(panel, panel.id);
 
@@ -194,13 +161,7 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
       label: 'Show Notebook History',
       caption: 'Open the timeline of checkpoints of the active notebook',
       describedBy: { args: { type: 'object', properties: {} } },
-      execute: () => {
-        if (labShell) {
-          labShell.activateById(panel.id);
-        } else {
-          app.shell.activateById(panel.id);
-        }
-      }
+      execute: () => app.shell.activateById(panel.id)
     });
     palette?.addItem({ command: CommandIDs.history, category: 'Experiments' });
 

@@ -1,17 +1,16 @@
 import {
-  ILabShell,
   ILayoutRestorer,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, ReactWidget, UseSignal } from '@jupyterlab/apputils';
+import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { LabIcon } from '@jupyterlab/ui-components';
-import { CommandRegistry } from '@lumino/commands';
 import React from 'react';
 
 import { CAPTURE_PLUGIN_ID } from '../capture';
+import { ModelPanel } from '../sidePanel';
 import { CommandIDs, IRunTracker } from '../tokens';
 import { RunPanelModel } from './model';
 import { RunView } from './RunView';
@@ -37,74 +36,43 @@ export async function revealCell(
   return true;
 }
 
-class RunPanel extends ReactWidget {
-  constructor(
-    private _model: RunPanelModel,
-    private _commands: CommandRegistry
-  ) {
-    super();
-    this.id = 'jp-experiments-run';
-    this.title.icon = flaskIcon;
-    this.title.caption = 'Experiments: the current run';
-    this.addClass('jp-Experiments-panel');
-  }
-
-  protected onAfterShow(): void {
-    this._model.setActive(true);
-  }
-
-  protected onAfterHide(): void {
-    this._model.setActive(false);
-  }
-
-  dispose(): void {
-    this._model.dispose();
-    super.dispose();
-  }
-
-  render(): JSX.Element {
-    return (
-      <UseSignal signal={this._model.changed}>
-        {() => (
-          <RunView
-            run={this._model.run}
-            series={this._model.series}
-            hasNotebook={this._model.panel !== null}
-            availability={this._model.availability}
-            error={this._model.error}
-            onCheckpoint={commit =>
-              void this._commands.execute(CommandIDs.openCheckpoint, { commit })
-            }
-            onCell={cellId => {
-              const panel = this._model.panel;
-              if (panel) {
-                void revealCell(panel, cellId);
-              }
-            }}
-          />
-        )}
-      </UseSignal>
-    );
-  }
-}
-
 export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-experiments:sidebar',
   description: "A sidebar showing the active notebook's current run, live.",
   autoStart: true,
   requires: [INotebookTracker, IRunTracker],
-  optional: [ILabShell, ILayoutRestorer, ISettingRegistry, ICommandPalette],
+  optional: [ILayoutRestorer, ISettingRegistry, ICommandPalette],
   activate: (
     app: JupyterFrontEnd,
     notebooks: INotebookTracker,
     tracker: IRunTracker,
-    labShell: ILabShell | null,
     restorer: ILayoutRestorer | null,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null
   ) => {
     const model = new RunPanelModel(notebooks, tracker);
-    const panel = new RunPanel(model, app.commands);
+    const panel = new ModelPanel(model, {
+      id: 'jp-experiments-run',
+      icon: flaskIcon,
+      caption: 'Experiments: the current run',
+      view: model => (
+        <RunView
+          run={model.run}
+          series={model.series}
+          hasNotebook={model.panel !== null}
+          availability={model.availability}
+          error={model.error}
+          onCheckpoint={commit =>
+            void app.commands.execute(CommandIDs.openCheckpoint, { commit })
+          }
+          onCell={cellId => {
+            if (model.panel) {
+              void revealCell(model.panel, cellId);
+            }
+          }}
+        />
+      )
+    });
     app.shell.add(panel, 'right', { rank: 400 });
     restorer?.add(panel, panel.id);
 
@@ -122,13 +90,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       label: 'Show the Current Run',
       caption: "Open the Experiments sidebar on the active notebook's run",
       describedBy: { args: { type: 'object', properties: {} } },
-      execute: () => {
-        if (labShell) {
-          labShell.activateById(panel.id);
-        } else {
-          app.shell.activateById(panel.id);
-        }
-      }
+      execute: () => app.shell.activateById(panel.id)
     });
     palette?.addItem({ command: CommandIDs.showRun, category: 'Experiments' });
   }
