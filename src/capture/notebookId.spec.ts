@@ -1,4 +1,8 @@
-import { readNotebookId, withNotebookId } from './notebookId';
+import {
+  readNotebookId,
+  withFreshNotebookId,
+  withNotebookId
+} from './notebookId';
 
 const ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 
@@ -26,6 +30,18 @@ describe('notebook identity', () => {
     expect(withNotebookId({ notebook_id: 3 }, () => ID).id).toBe(ID);
     expect(withNotebookId(['x'], () => ID).metadata).toEqual({
       notebook_id: ID
+    });
+  });
+});
+
+describe('withFreshNotebookId', () => {
+  it('gives a copy its own id and remembers the original', () => {
+    expect(
+      withFreshNotebookId({ notebook_id: ID, other: 1 }, () => 'new')
+    ).toEqual({
+      notebook_id: 'new',
+      other: 1,
+      copied_from: ID
     });
   });
 });

@@ -55,3 +55,22 @@ export function ensureNotebookId(model: INotebookModel): string {
   }
   return id;
 }
+
+/**
+ * The metadata value with a fresh notebook id, remembering the one it
+ * replaces: for a copy of a notebook that kept the original's id.
+ */
+export function withFreshNotebookId(
+  metadata: unknown,
+  newId: () => string = UUID.uuid4
+): IExperimentsMetadata {
+  const base =
+    metadata && typeof metadata === 'object' && !Array.isArray(metadata)
+      ? (metadata as IExperimentsMetadata)
+      : {};
+  return {
+    ...base,
+    notebook_id: newId(),
+    copied_from: readNotebookId(base)
+  };
+}

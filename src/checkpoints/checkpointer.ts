@@ -102,7 +102,7 @@ export class NotebookCheckpointer implements IDisposable {
   async now(cause: ICheckpointCause): Promise<string | null> {
     this._queue.push(cause);
     await this._queue.idle();
-    return this._parent ?? null;
+    return this._parent;
   }
 
   dispose(): void {
@@ -114,9 +114,11 @@ export class NotebookCheckpointer implements IDisposable {
     if (!model || this.isDisposed) {
       return;
     }
+    // The id changes when a copy of another notebook gets its own history.
     const ref = `refs/notebooks/${ensureNotebookId(model)}`;
-    if (this._parent === undefined) {
+    if (ref !== this._ref) {
       this._parent = await Api.readRef(ref);
+      this._ref = ref;
     }
     const changedCellIds = this._changes.take();
     const cellIds: string[] = [];
@@ -185,7 +187,8 @@ export class NotebookCheckpointer implements IDisposable {
   private _queue = new CoalescingQueue<ICheckpointCause>(cause =>
     this._takeOrForget(cause)
   );
-  /** The ref's value as last seen; undefined until read from the server. */
-  private _parent: string | null | undefined = undefined;
+  /** The notebook's ref and its value as last seen. */
+  private _ref: string | null = null;
+  private _parent: string | null = null;
   private _seeded = false;
 }

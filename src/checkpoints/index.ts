@@ -16,6 +16,11 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Api } from '../api';
 import { CAPTURE_PLUGIN_ID } from '../capture';
 import {
+  METADATA_KEY,
+  readNotebookId,
+  withFreshNotebookId
+} from '../capture/notebookId';
+import {
   CellChange,
   CommandIDs,
   ICheckpoints,
@@ -119,6 +124,30 @@ export const checkpointsPlugin: JupyterFrontEndPlugin<ICheckpoints> = {
     palette: ICommandPalette | null
   ): ICheckpoints => {
     const checkpoints = new Checkpoints(notebooks);
+    // A copy of a notebook (File > Duplicate, cp) keeps the original's id:
+    // with both open, histories would interleave. The newer one gets its own.
+    notebooks.widgetAdded.connect((_, panel) => {
+      void panel.context.ready.then(() => {
+        const model = panel.model;
+        const id = readNotebookId(model?.getMetadata(METADATA_KEY));
+        const original = notebooks.find(
+          other =>
+            other !== panel &&
+            other.context.path !== panel.context.path &&
+            readNotebookId(other.model?.getMetadata(METADATA_KEY)) === id
+        );
+        if (model && id && original) {
+          model.setMetadata(
+            METADATA_KEY,
+            withFreshNotebookId(model.getMetadata(METADATA_KEY))
+          );
+          Notification.info(
+            `New history for this copy: ${panel.context.path} had the id of ${original.context.path}.`,
+            { autoClose: 5000 }
+          );
+        }
+      });
+    });
     runs.executed.connect((_, event) => checkpoints.onExecuted(event));
     if (settingRegistry) {
       void settingRegistry.load(CAPTURE_PLUGIN_ID).then(settings => {

@@ -8,8 +8,14 @@ export interface IHistoryActions {
   open: (checkpoint: ICheckpointInfo) => void;
   restore: (checkpoint: ICheckpointInfo) => void;
   copyId: (checkpoint: ICheckpointInfo) => void;
-  changes: (checkpoint: ICheckpointInfo) => Promise<Map<string, CellChange>>;
+  /** Cells changed from the previous checkpoint to this one, or from this one to the latest. */
+  changes: (
+    checkpoint: ICheckpointInfo,
+    against: Comparison
+  ) => Promise<Map<string, CellChange>>;
 }
+
+export type Comparison = 'previous' | 'latest';
 
 export interface IHistoryViewProps {
   hasNotebook: boolean;
@@ -86,11 +92,19 @@ function CheckpointRow(props: {
 }): JSX.Element {
   const { checkpoint, actions } = props;
   const [changes, setChanges] = useState<Map<string, CellChange> | null>(null);
+  const [against, setAgainst] = useState<Comparison>('previous');
   const [open, setOpen] = useState(false);
+  const compare = (next: Comparison) => {
+    setAgainst(next);
+    setChanges(null);
+    actions
+      .changes(checkpoint, next)
+      .then(setChanges, () => setChanges(new Map()));
+  };
   const toggle = () => {
     setOpen(!open);
     if (!changes) {
-      actions.changes(checkpoint).then(setChanges, () => setChanges(new Map()));
+      compare(against);
     }
   };
   return (
@@ -138,10 +152,26 @@ function CheckpointRow(props: {
               Copy id
             </button>
           </div>
+          <div
+            className="jp-Experiments-comparison"
+            role="radiogroup"
+            aria-label="Compare with"
+          >
+            {(['previous', 'latest'] as Comparison[]).map(option => (
+              <label key={option}>
+                <input
+                  type="radio"
+                  checked={against === option}
+                  onChange={() => compare(option)}
+                />
+                {option === 'previous' ? 'vs previous' : 'vs latest'}
+              </label>
+            ))}
+          </div>
           {changes === null ? (
             <span className="jp-Experiments-dim">Comparing…</span>
           ) : (
-            <ChangeList changes={changes} />
+            <ChangeList changes={changes} against={against} />
           )}
         </div>
       )}
@@ -150,14 +180,18 @@ function CheckpointRow(props: {
 }
 
 function ChangeList({
-  changes
+  changes,
+  against
 }: {
   changes: Map<string, CellChange>;
+  against: Comparison;
 }): JSX.Element {
   if (changes.size === 0) {
     return (
       <span className="jp-Experiments-dim">
-        No cell changed since the previous checkpoint.
+        {against === 'previous'
+          ? 'No cell changed since the previous checkpoint.'
+          : 'No cell changed between this checkpoint and the latest.'}
       </span>
     );
   }

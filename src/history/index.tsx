@@ -134,8 +134,13 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
         Clipboard.copyToSystem(checkpoint.commit);
         Notification.info(`Copied ${checkpoint.commit}`, { autoClose: 2000 });
       },
-      changes: checkpoint =>
-        checkpoints.changedCells(checkpoint.parent, checkpoint.commit)
+      changes: (checkpoint, against) => {
+        if (against === 'previous') {
+          return checkpoints.changedCells(checkpoint.parent, checkpoint.commit);
+        }
+        const latest = model.checkpoints[0]?.commit ?? checkpoint.commit;
+        return checkpoints.changedCells(checkpoint.commit, latest);
+      }
     };
 
     const panel = new ModelPanel(model, {

@@ -39,6 +39,12 @@ test('every execution is checkpointed; a checkpoint opens and restores as it was
   await expect(second.locator('.jp-Experiments-changes')).toContainText(
     'modified'
   );
+  // Against the latest checkpoint: the first cell was edited and the third ran
+  // (running the last cell also appended an empty one).
+  await second.getByRole('radio', { name: 'vs latest' }).check();
+  await expect(
+    second.locator('.jp-Experiments-changes li', { hasText: 'modified' })
+  ).toHaveCount(2);
   await second.getByRole('button', { name: 'Open' }).click();
   const view = page.locator('.jp-Experiments-checkpointView');
   await expect(view).toBeVisible();
@@ -78,4 +84,38 @@ test('every execution is checkpointed; a checkpoint opens and restores as it was
   execFileSync('git', ['--git-dir', gitDir, 'fsck', '--strict'], {
     stdio: 'pipe'
   });
+});
+
+test('a copy of a notebook that kept its id gets a history of its own', async ({
+  page,
+  tmpPath
+}) => {
+  await page.notebook.createNew('original.ipynb');
+  await page.notebook.setCell(0, 'code', 'x = 1');
+  await page.notebook.runCell(0);
+  await page.notebook.save();
+  const idOf = (path: string) =>
+    page.evaluate(async (p: string) => {
+      const response = await fetch(`/api/contents/${p}?content=1`);
+      return (await response.json()).content.metadata.experiments;
+    }, path);
+  const original = (await idOf(`${tmpPath}/original.ipynb`)).notebook_id;
+  expect(original).toMatch(/^[0-9a-f-]{36}$/);
+
+  await page.evaluate(async (folder: string) => {
+    const xsrf = document.cookie.match(/_xsrf=([^;]+)/)?.[1] ?? '';
+    await fetch(`/api/contents/${folder}`, {
+      method: 'POST',
+      headers: { 'X-XSRFToken': xsrf },
+      body: JSON.stringify({ copy_from: `${folder}/original.ipynb` })
+    });
+  }, tmpPath);
+  await page.notebook.openByPath(`${tmpPath}/original-Copy1.ipynb`);
+  await expect(page.locator('.jp-toast-message').last()).toContainText(
+    'New history for this copy'
+  );
+  await page.notebook.save();
+  const copy = await idOf(`${tmpPath}/original-Copy1.ipynb`);
+  expect(copy.notebook_id).not.toBe(original);
+  expect(copy.copied_from).toBe(original);
 });
