@@ -21,8 +21,9 @@ DOC = HERE.parent / "docs" / "benchmarks.md"
 
 INTRO = """# Benchmarks
 
-`make bench` runs every `bench/bench_*.py` and rewrites this page. Each figure names the target
-it must reach; ratios compare against a peer measured in the same run on the same machine.
+`make bench` runs every `bench/bench_*.py` and the jest benchmarks `bench/*.bench.ts`, and
+rewrites this page. Each figure names the target it must reach; ratios compare against a peer
+measured in the same run on the same machine.
 """
 
 
