@@ -1,4 +1,4 @@
-import { encodeBatch, formatNumber, reviveNumber } from './api';
+import { decodeFrames, encodeBatch, formatNumber, reviveNumber } from './api';
 
 describe('reviveNumber', () => {
   it('turns the server encodings back into numbers', () => {
@@ -47,5 +47,21 @@ describe('encodeBatch', () => {
       ref
     });
     expect(Array.from(body.slice(4 + length))).toEqual([1, 2, 3, 9]);
+  });
+});
+
+describe('decodeFrames', () => {
+  it('reads back what encodeBatch framed', () => {
+    const objects = [
+      { oid: 'c'.repeat(40), deflated: new Uint8Array([7, 8]) },
+      { oid: 'd'.repeat(40), deflated: new Uint8Array([]) }
+    ];
+    const decoded = decodeFrames(encodeBatch(objects, null));
+    expect(decoded.header.objects.map(o => o.oid)).toEqual([
+      'c'.repeat(40),
+      'd'.repeat(40)
+    ]);
+    expect(Array.from(decoded.objects.get('c'.repeat(40))!)).toEqual([7, 8]);
+    expect(decoded.objects.get('d'.repeat(40))!.length).toBe(0);
   });
 });

@@ -45,11 +45,14 @@ export async function requestAPI<T>(
   return body as T;
 }
 
-/** A GET whose body is not JSON; failures still throw an ApiError. */
-async function rawRequest(path: string): Promise<Response> {
+/** A request whose reply is not JSON; failures still throw an ApiError. */
+async function rawRequest(
+  path: string,
+  init: RequestInit = {}
+): Promise<Response> {
   const settings = ServerConnection.makeSettings();
   const url = URLExt.join(settings.baseUrl, 'experiments', 'api', path);
-  const response = await ServerConnection.makeRequest(url, {}, settings);
+  const response = await ServerConnection.makeRequest(url, init, settings);
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`;
     try {
@@ -171,6 +174,24 @@ export function encodeBatch(
   return body;
 }
 
+/** The inverse of `encodeBatch`: the JSON header and each object's bytes. */
+export function decodeFrames(body: Uint8Array): {
+  header: { objects: { oid: string; size: number }[]; missing?: string[] };
+  objects: Map<string, Uint8Array>;
+} {
+  const length = new DataView(body.buffer, body.byteOffset).getUint32(0);
+  const header = JSON.parse(
+    new TextDecoder().decode(body.subarray(4, 4 + length))
+  );
+  const objects = new Map<string, Uint8Array>();
+  let offset = 4 + length;
+  for (const { oid, size } of header.objects) {
+    objects.set(oid, body.subarray(offset, offset + size));
+    offset += size;
+  }
+  return { header, objects };
+}
+
 export interface IServerInfo {
   store_dir: string;
   version: string;
@@ -289,10 +310,15 @@ export namespace Api {
     return oid;
   }
 
-  /** A loose object's deflated bytes. */
-  export async function readObject(oid: string): Promise<Uint8Array> {
-    const response = await rawRequest(`git/objects/${encodeURIComponent(oid)}`);
-    return new Uint8Array(await response.arrayBuffer());
+  /** Many loose objects in one request; absent ones are left out. */
+  export async function readObjects(
+    oids: string[]
+  ): Promise<Map<string, Uint8Array>> {
+    const response = await rawRequest('git/objects', {
+      method: 'POST',
+      body: JSON.stringify({ oids })
+    });
+    return decodeFrames(new Uint8Array(await response.arrayBuffer())).objects;
   }
 
   export function listCheckpoints(

@@ -212,6 +212,16 @@ class CheckpointRepository:
         except FileNotFoundError:
             raise KeyError(f"object {oid} not found") from None
 
+    def read_objects(self, oids: Iterable[str]) -> dict[str, bytes]:
+        """{oid: deflated bytes} of those of the objects the repository has."""
+        found = {}
+        for oid in oids:
+            try:
+                found[oid] = self.read_object(oid)
+            except KeyError:
+                continue
+        return found
+
     def missing(self, oids: Iterable[str]) -> list[str]:
         """The ids, in their order and once each, of the objects the repository lacks."""
         # One listing per fan-out folder rather than a stat per object: a client may ask about 100,000.

@@ -1,6 +1,7 @@
 """The git-fs API under ``{base_url}experiments/api/git/``: what isomorphic-git in the browser needs.
 
-``GET objects/<oid>`` (a loose object's deflated bytes), ``GET refs/notebooks/<id>``,
+``GET objects/<oid>`` (a loose object's deflated bytes), ``POST objects`` (many of
+them, framed like a batch, ``"missing"`` listing the absent), ``GET refs/notebooks/<id>``,
 ``POST missing`` (which objects the server lacks), ``POST batch`` (a whole
 checkpoint in one request: its new objects, then a compare-and-swap of the
 notebook's ref) and ``GET log/<notebook id>`` (the checkpoint index). The
@@ -88,6 +89,25 @@ class ObjectHandler(_GitHandler):
         # An object id always names the same bytes.
         self.set_header("Cache-Control", "private, max-age=31536000, immutable")
         self.finish(deflated, set_content_type="application/octet-stream")
+
+
+class ObjectsHandler(_GitHandler):
+    """Many objects in one reply, framed like a batch: reading a checkpoint of a
+    200-cell notebook takes a request per tree level instead of one per object."""
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        oids = self.parse_body(parse_missing_body)
+        found = await self.call(self.repository.read_objects, oids)
+        header = json.dumps(
+            {
+                "objects": [{"oid": oid, "size": len(found[oid])} for oid in oids if oid in found],
+                "missing": [oid for oid in oids if oid not in found],
+            }
+        ).encode()
+        payloads = b"".join(found[oid] for oid in oids if oid in found)
+        self.finish(struct.pack(">I", len(header)) + header + payloads, set_content_type="application/octet-stream")
 
 
 class RefHandler(_GitHandler):
@@ -288,6 +308,7 @@ def git_url_handlers(api: str) -> list[tuple[str, type]]:
         # The whole ref name, slashes included; anything but refs/notebooks/<uuid> is refused.
         (git + r"/(?P<name>refs/.+)", RefHandler),
         (git + "/missing", MissingHandler),
+        (git + "/objects", ObjectsHandler),
         (git + "/batch", BatchHandler),
         (git + r"/log/(?P<notebook_id>[^/]+)", CheckpointLogHandler),
     ]

@@ -79,8 +79,3 @@ export function sourceHead(source: string, max = 80): string {
   const line = source.split('\n').find(l => l.trim() !== '') ?? '';
   return line.length > max ? line.slice(0, max - 1) + '…' : line;
 }
-
-/** Name of the error in an execute reply, as nbformat records it. */
-export function errorName(error: { errorName?: string } | null | undefined) {
-  return error?.errorName ?? null;
-}

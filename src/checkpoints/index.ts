@@ -28,6 +28,7 @@ import {
   IRunTracker
 } from '../tokens';
 import { ICheckpointCause, NotebookCheckpointer } from './checkpointer';
+import { batchedReads } from './batchedReads';
 import { CheckpointReader } from './reader';
 
 class Checkpoints implements ICheckpoints {
@@ -101,7 +102,7 @@ class Checkpoints implements ICheckpoints {
   }
 
   private _panels = new Map<NotebookPanel, NotebookCheckpointer>();
-  private _reader = new CheckpointReader(Api.readObject);
+  private _reader = new CheckpointReader(batchedReads(Api.readObjects));
   private _checkpointed = new Signal<
     ICheckpoints,
     { panel: NotebookPanel; commit: string }

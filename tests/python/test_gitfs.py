@@ -140,6 +140,26 @@ def test_objects_and_refs_are_served(post_batch, fetch):
     assert body_of(absent)["message"] == f"object {'f' * 40} not found"
 
 
+def test_many_objects_come_back_in_one_framed_reply(post_batch, fetch):
+    new, objects = checkpoint()
+    post_batch(batch_body(objects, ref_update(new)))
+    asked = [objects[1][0], "f" * 40, objects[0][0]]
+    response = fetch(GIT, "objects", method="POST", body=json.dumps({"oids": asked}))
+    assert response.code == 200 and response.headers["Content-Type"] == "application/octet-stream"
+    (length,) = struct.unpack(">I", response.body[:4])
+    header = json.loads(response.body[4 : 4 + length])
+    assert header == {
+        "objects": [
+            {"oid": objects[1][0], "size": len(objects[1][1])},
+            {"oid": objects[0][0], "size": len(objects[0][1])},
+        ],
+        "missing": ["f" * 40],
+    }
+    assert response.body[4 + length :] == objects[1][1] + objects[0][1]
+    bad = fetch(GIT, "objects", method="POST", body=json.dumps({"oids": ["../store.sqlite"]}))
+    assert bad.code == 400
+
+
 def test_a_batch_of_objects_alone_moves_no_ref(post_batch, fetch):
     blob = loose_object("blob", b"just a blob")
     assert post_batch(batch_body([blob])) == (200, {"ref": None, "oid": None})
@@ -368,6 +388,7 @@ ENDPOINTS = [
     ("GET", f"objects/{'a' * 40}", None),
     ("GET", f"refs/notebooks/{NOTEBOOK}", None),
     ("POST", "missing", json.dumps({"oids": ["a" * 40]}).encode()),
+    ("POST", "objects", json.dumps({"oids": ["a" * 40]}).encode()),
     ("POST", "batch", _valid_batch()),
     ("GET", f"log/{NOTEBOOK}", None),
 ]
