@@ -123,6 +123,7 @@ export class RunTracker implements IRunTracker, IDisposable {
     if (!panel || args.cell.model.type !== 'code') {
       return;
     }
+    dropLogOutputs(args.cell.model as ICodeCellModel);
     const recorded = this._sessions
       .get(panel)
       ?.afterExecution(args.cell, args.success, args.error);
@@ -142,6 +143,19 @@ export class RunTracker implements IRunTracker, IDisposable {
   private _executed = new Signal<IRunTracker, IExecutionEvent>(this);
   private _sessions = new Map<NotebookPanel, NotebookSession>();
   private _isDisposed = false;
+}
+
+/**
+ * Log messages relayed from the kernel belong in the store, not in the
+ * notebook file: drop them from the cell's outputs once it has run.
+ */
+function dropLogOutputs(model: ICodeCellModel): void {
+  const outputs = model.outputs;
+  for (let i = outputs.length - 1; i >= 0; i--) {
+    if (LOG_MIME_TYPE in outputs.get(i).data) {
+      outputs.remove(i);
+    }
+  }
 }
 
 /**
