@@ -68,7 +68,7 @@ test-ui: build browser $(UI_STAMP)
 
 test: build lint test-ts test-py test-ui
 
-bench: setup
+bench: build browser $(UI_STAMP)
 	$(BIN)/pip install -q -e ".[bench]" --no-build-isolation
 	$(BIN)/python bench/run.py
 

@@ -5,7 +5,9 @@ const { compilerOptions } = require('./tsconfig.json');
 
 module.exports = {
   ...base,
-  testRegex: 'bench/.*\\.bench\\.ts$',
+  // Only the top-level bench/; ui-tests/bench/ holds Playwright benchmarks.
+  roots: ['<rootDir>/bench'],
+  testRegex: '\\.bench\\.ts$',
   testTimeout: 600000,
   modulePathIgnorePatterns: [
     ...base.modulePathIgnorePatterns,

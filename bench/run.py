@@ -2,7 +2,9 @@
 
 Each benchmark is a script in this folder named ``bench_*.py`` that prints a
 Markdown section on stdout, or a TypeScript ``*.bench.ts`` run by jest
-(``jest.bench.config.js``) that writes its section to ``<name>-report.md``.
+(``jest.bench.config.js``) or a browser benchmark ``ui-tests/bench/*.bench.ts``
+run by Playwright against a real JupyterLab, each of which writes its section to
+``<name>-report.md`` here.
 Figures are only comparable within one run on one machine, which is why each
 script measures its peer in the same run.
 """
@@ -21,9 +23,9 @@ DOC = HERE.parent / "docs" / "benchmarks.md"
 
 INTRO = """# Benchmarks
 
-`make bench` runs every `bench/bench_*.py` and the jest benchmarks `bench/*.bench.ts`, and
-rewrites this page. Each figure names the target it must reach; ratios compare against a peer
-measured in the same run on the same machine.
+`make bench` runs every `bench/bench_*.py`, the jest benchmarks `bench/*.bench.ts` and the
+browser benchmarks `ui-tests/bench/*.bench.ts`, and rewrites this page. Each figure names the
+target it must reach; ratios compare against a peer measured in the same run on the same machine.
 """
 
 
@@ -47,9 +49,19 @@ def main(argv: list[str]) -> int:
             sections.append(f"## {script.stem}\n\nFailed with exit code {proc.returncode}.\n")
         else:
             sections.append(proc.stdout.strip() + "\n")
-    if not only or "checkpoints" in only:
-        sections.append(run_typescript_benchmarks())
-        failed = failed or sections[-1].startswith("## TypeScript benchmarks failed")
+    if not only or "typescript" in only:
+        for old in HERE.glob("*-report.md"):
+            old.unlink()
+        for name, command, cwd in (
+            ("jest", ["jlpm", "jest", "-c", "jest.bench.config.js"], HERE.parent),
+            ("browser", ["jlpm", "playwright", "test", "-c", "playwright.bench.config.js"], HERE.parent / "ui-tests"),
+        ):
+            print(f"== {name} benchmarks", flush=True)
+            code = subprocess.run(command, cwd=cwd).returncode
+            if code:
+                failed = True
+                sections.append(f"## {name} benchmarks failed\n\nExit code {code}.\n")
+        sections += [report.read_text().strip() + "\n" for report in sorted(HERE.glob("*-report.md"))]
     machine = (
         f"Last run {datetime.date.today().isoformat()} on {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}."
@@ -57,17 +69,6 @@ def main(argv: list[str]) -> int:
     DOC.write_text(INTRO + "\n" + machine + "\n\n" + "\n".join(sections))
     print(f"wrote {DOC}")
     return 1 if failed else 0
-
-
-def run_typescript_benchmarks() -> str:
-    print("== *.bench.ts (jest)", flush=True)
-    for old in HERE.glob("*-report.md"):
-        old.unlink()
-    proc = subprocess.run(["jlpm", "jest", "-c", "jest.bench.config.js"], cwd=HERE.parent)
-    reports = sorted(HERE.glob("*-report.md"))
-    if proc.returncode or not reports:
-        return f"## TypeScript benchmarks failed\n\njest exited with code {proc.returncode}.\n"
-    return "\n".join(report.read_text().strip() + "\n" for report in reports)
 
 
 if __name__ == "__main__":

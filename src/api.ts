@@ -132,6 +132,7 @@ export interface ICheckpointInfo {
   status: string | null;
   duration: number | null;
   message: string;
+  notebook_path: string | null;
 }
 
 /** A loose git object, deflated as git stores it. */

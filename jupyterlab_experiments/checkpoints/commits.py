@@ -36,6 +36,7 @@ TRAILER_FIELDS = {
     "execution-count": "execution_count",
     "status": "status",
     "duration": "duration",
+    "notebook-path": "notebook_path",
 }
 
 
@@ -123,6 +124,7 @@ def checkpoint_row(notebook_id: str, oid: str, commit: Commit) -> dict:
         "execution_count": _int(fields["execution_count"]),
         "status": fields["status"],
         "duration": _seconds(fields["duration"]),
+        "notebook_path": fields["notebook_path"],
         "message": commit.message.strip().partition("\n")[0],
     }
 

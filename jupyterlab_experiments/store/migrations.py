@@ -160,6 +160,7 @@ CREATE TABLE checkpoints (
     status TEXT,
     duration REAL,
     message TEXT NOT NULL,
+    notebook_path TEXT,
     UNIQUE (notebook_id, oid)
 );
 CREATE INDEX checkpoints_by_time ON checkpoints (notebook_id, time);

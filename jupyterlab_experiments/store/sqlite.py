@@ -75,9 +75,12 @@ _CHECKPOINT_FIELDS = (
     "status",
     "duration",
     "message",
+    "notebook_path",
 )
 # The same columns in table order ("commit" is an SQL keyword, hence "oid").
-_CHECKPOINT_COLUMNS = "notebook_id, oid, parent, time, cell_id, run_id, execution_count, status, duration, message"
+_CHECKPOINT_COLUMNS = (
+    "notebook_id, oid, parent, time, cell_id, run_id, execution_count, status, duration, message, notebook_path"
+)
 # What a cell logs, each row with its cell id and checkpoint.
 _LOGGED_TABLES = ("params", "metric_chunks", "images", "data_inputs")
 
@@ -471,7 +474,7 @@ class SqliteStore(Store):
 
         def work(conn: sqlite3.Connection) -> None:
             conn.executemany(
-                f"INSERT INTO checkpoints ({_CHECKPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                f"INSERT INTO checkpoints ({_CHECKPOINT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (notebook_id, oid) DO NOTHING",
                 values,
             )

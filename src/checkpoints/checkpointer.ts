@@ -7,7 +7,11 @@ import { INotebookModel, NotebookPanel } from '@jupyterlab/notebook';
 import { IDisposable } from '@lumino/disposable';
 
 import { ApiError, Api } from '../api';
-import { ensureNotebookId } from '../capture/notebookId';
+import {
+  ensureNotebookId,
+  METADATA_KEY,
+  withFreshNotebookId
+} from '../capture/notebookId';
 import { CoalescingQueue } from './coalesce';
 import { ICheckpointTrailers } from './message';
 import { CheckpointWriter } from './writer';
@@ -84,7 +88,14 @@ class ChangedCells implements IDisposable {
 export class NotebookCheckpointer implements IDisposable {
   constructor(
     private _panel: NotebookPanel,
-    private _landed: (commit: string) => void
+    private _hooks: {
+      /** A checkpoint landed. */
+      landed: (commit: string) => void;
+      /** Whether a file exists (tells a copy from a renamed notebook). */
+      exists: (path: string) => Promise<boolean>;
+      /** The notebook turned out to be a copy of `original` and got its own id. */
+      separated: (original: string) => void;
+    }
   ) {
     this._changes = new ChangedCells(_panel.model!);
   }
@@ -114,12 +125,7 @@ export class NotebookCheckpointer implements IDisposable {
     if (!model || this.isDisposed) {
       return;
     }
-    // The id changes when a copy of another notebook gets its own history.
-    const ref = `refs/notebooks/${ensureNotebookId(model)}`;
-    if (ref !== this._ref) {
-      this._parent = await Api.readRef(ref);
-      this._ref = ref;
-    }
+    const ref = await this._ownRef(model);
     const changedCellIds = this._changes.take();
     const cellIds: string[] = [];
     for (let i = 0; i < model.cells.length; i++) {
@@ -131,7 +137,7 @@ export class NotebookCheckpointer implements IDisposable {
         notebook,
         parent: this._parent,
         cellIndex: cause.cellIndex,
-        trailers: cause.trailers,
+        trailers: { ...cause.trailers, notebookPath: this._panel.context.path },
         changedCellIds: attempt === 0 ? changedCellIds : new Set(),
         cellIds
       });
@@ -168,9 +174,39 @@ export class NotebookCheckpointer implements IDisposable {
       }
       await this._writer.markKnown(objects.map(o => o.oid));
       this._parent = built.commit;
-      this._landed(built.commit);
+      this._hooks.landed(built.commit);
       return;
     }
+  }
+
+  /**
+   * The notebook's ref, positioned at its latest checkpoint. A notebook whose
+   * latest checkpoint was taken at another path that still exists is a copy
+   * that kept the original's id (File > Duplicate, cp): it gets an id of its
+   * own so the two histories never interleave. A renamed notebook keeps its.
+   */
+  private async _ownRef(model: INotebookModel): Promise<string> {
+    const id = ensureNotebookId(model);
+    const ref = `refs/notebooks/${id}`;
+    if (ref === this._ref) {
+      return ref;
+    }
+    const path = this._panel.context.path;
+    const [latest] = (await Api.listCheckpoints(id, { limit: 1 })).checkpoints;
+    const original = latest?.notebook_path;
+    if (original && original !== path && (await this._hooks.exists(original))) {
+      model.setMetadata(
+        METADATA_KEY,
+        withFreshNotebookId(model.getMetadata(METADATA_KEY))
+      );
+      this._hooks.separated(original);
+      this._ref = `refs/notebooks/${ensureNotebookId(model)}`;
+      this._parent = null;
+    } else {
+      this._ref = ref;
+      this._parent = latest?.commit ?? null;
+    }
+    return this._ref;
   }
 
   private async _takeOrForget(cause: ICheckpointCause): Promise<void> {

@@ -9,17 +9,13 @@ import {
 } from '@jupyterlab/apputils';
 import { INotebookContent } from '@jupyterlab/nbformat';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { Contents } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { historyIcon } from '@jupyterlab/ui-components';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { Api } from '../api';
 import { CAPTURE_PLUGIN_ID } from '../capture';
-import {
-  METADATA_KEY,
-  readNotebookId,
-  withFreshNotebookId
-} from '../capture/notebookId';
 import {
   CellChange,
   CommandIDs,
@@ -32,7 +28,10 @@ import { batchedReads } from './batchedReads';
 import { CheckpointReader } from './reader';
 
 class Checkpoints implements ICheckpoints {
-  constructor(private _notebooks: INotebookTracker) {}
+  constructor(
+    private _notebooks: INotebookTracker,
+    private _contents: Contents.IManager
+  ) {}
 
   /** Checkpoint after each execution (a user setting). */
   automatic = true;
@@ -89,9 +88,19 @@ class Checkpoints implements ICheckpoints {
   private _for(panel: NotebookPanel): NotebookCheckpointer {
     let checkpointer = this._panels.get(panel);
     if (!checkpointer) {
-      checkpointer = new NotebookCheckpointer(panel, commit =>
-        this._checkpointed.emit({ panel, commit })
-      );
+      checkpointer = new NotebookCheckpointer(panel, {
+        landed: commit => this._checkpointed.emit({ panel, commit }),
+        exists: path =>
+          this._contents.get(path, { content: false }).then(
+            () => true,
+            () => false
+          ),
+        separated: original =>
+          Notification.info(
+            `New history for this copy: ${panel.context.path} had the id of ${original}.`,
+            { autoClose: 5000 }
+          )
+      });
       this._panels.set(panel, checkpointer);
       panel.disposed.connect(() => {
         this._panels.get(panel)?.dispose();
@@ -124,31 +133,7 @@ export const checkpointsPlugin: JupyterFrontEndPlugin<ICheckpoints> = {
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null
   ): ICheckpoints => {
-    const checkpoints = new Checkpoints(notebooks);
-    // A copy of a notebook (File > Duplicate, cp) keeps the original's id:
-    // with both open, histories would interleave. The newer one gets its own.
-    notebooks.widgetAdded.connect((_, panel) => {
-      void panel.context.ready.then(() => {
-        const model = panel.model;
-        const id = readNotebookId(model?.getMetadata(METADATA_KEY));
-        const original = notebooks.find(
-          other =>
-            other !== panel &&
-            other.context.path !== panel.context.path &&
-            readNotebookId(other.model?.getMetadata(METADATA_KEY)) === id
-        );
-        if (model && id && original) {
-          model.setMetadata(
-            METADATA_KEY,
-            withFreshNotebookId(model.getMetadata(METADATA_KEY))
-          );
-          Notification.info(
-            `New history for this copy: ${panel.context.path} had the id of ${original.context.path}.`,
-            { autoClose: 5000 }
-          );
-        }
-      });
-    });
+    const checkpoints = new Checkpoints(notebooks, app.serviceManager.contents);
     runs.executed.connect((_, event) => checkpoints.onExecuted(event));
     if (settingRegistry) {
       void settingRegistry.load(CAPTURE_PLUGIN_ID).then(settings => {

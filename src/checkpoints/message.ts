@@ -21,6 +21,8 @@ export interface ICheckpointTrailers {
   status?: 'ok' | 'error' | null;
   /** Seconds. */
   duration?: number | null;
+  /** Where the notebook was: tells a renamed notebook from a copy. */
+  notebookPath?: string | null;
 }
 
 /** Subject of an on-demand checkpoint. */
@@ -33,7 +35,8 @@ const TRAILERS: [keyof ICheckpointTrailers, string][] = [
   ['cellId', 'Cell-Id'],
   ['executionCount', 'Execution-Count'],
   ['status', 'Status'],
-  ['duration', 'Duration']
+  ['duration', 'Duration'],
+  ['notebookPath', 'Notebook-Path']
 ];
 
 /**

@@ -58,10 +58,10 @@ def commit(tree_oid: str, parents=(), message: str = "Run cell\n", when: int = T
     return ("\n".join(lines) + "\n\n" + message).encode()
 
 
-def trailer_message(cell="cell-a", count=1, run="run-1", status="ok", duration="0.25") -> str:
+def trailer_message(cell="cell-a", count=1, run="run-1", status="ok", duration="0.25", path="work/a b.ipynb") -> str:
     return (
         f"Run cell {cell}\n\nRun-Id: {run}\nCell-Id: {cell}\nExecution-Count: {count}\n"
-        f"Status: {status}\nDuration: {duration}\n"
+        f"Status: {status}\nDuration: {duration}\nNotebook-Path: {path}\n"
     )
 
 
@@ -615,6 +615,7 @@ def test_checkpoint_row_of_a_commit_without_trailers():
         "status": None,
         "duration": None,
         "message": "Saved by hand",
+        "notebook_path": None,
     }
 
 
@@ -640,6 +641,7 @@ def index_row(i: int, when: int, notebook_id: str = NOTEBOOK) -> dict:
         "status": "ok",
         "duration": 0.1,
         "message": f"Run cell {i}",
+        "notebook_path": "a.ipynb",
     }
 
 

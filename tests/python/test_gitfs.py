@@ -117,6 +117,7 @@ def test_a_checkpoint_lands_is_indexed_and_links_its_execution(post_batch, fetch
         "status": "ok",
         "duration": 0.3,
         "message": "Run cell cell-a",
+        "notebook_path": "work/a b.ipynb",
     }
     run = server_store.get_run(run_id)
     assert run["executions"][0]["checkpoint"] == new

@@ -111,6 +111,8 @@ test('a copy of a notebook that kept its id gets a history of its own', async ({
     });
   }, tmpPath);
   await page.notebook.openByPath(`${tmpPath}/original-Copy1.ipynb`);
+  await page.notebook.activate('original-Copy1.ipynb');
+  await page.notebook.runCell(0);
   await expect(page.locator('.jp-toast-message').last()).toContainText(
     'New history for this copy'
   );
@@ -118,4 +120,36 @@ test('a copy of a notebook that kept its id gets a history of its own', async ({
   const copy = await idOf(`${tmpPath}/original-Copy1.ipynb`);
   expect(copy.notebook_id).not.toBe(original);
   expect(copy.copied_from).toBe(original);
+});
+
+test('a renamed notebook keeps its history', async ({ page, tmpPath }) => {
+  await page.notebook.createNew('before.ipynb');
+  await page.notebook.setCell(0, 'code', 'x = 1');
+  await page.notebook.runCell(0);
+  await page.notebook.save();
+  const id = await page.evaluate(
+    () =>
+      (window as any).jupyterapp.shell.currentWidget.model.getMetadata(
+        'experiments'
+      ).notebook_id
+  );
+  await page.notebook.close();
+  await page.contents.renameFile(
+    `${tmpPath}/before.ipynb`,
+    `${tmpPath}/after.ipynb`
+  );
+  await page.notebook.openByPath(`${tmpPath}/after.ipynb`);
+  await page.notebook.activate('after.ipynb');
+  await page.notebook.runCell(0);
+  await page.sidebar.openTab('jp-experiments-history');
+  await expect(
+    page.locator('#jp-experiments-history .jp-Experiments-checkpoint')
+  ).toHaveCount(2);
+  const after = await page.evaluate(
+    () =>
+      (window as any).jupyterapp.shell.currentWidget.model.getMetadata(
+        'experiments'
+      ).notebook_id
+  );
+  expect(after).toBe(id);
 });
