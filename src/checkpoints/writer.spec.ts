@@ -8,36 +8,10 @@ import * as path from 'path';
 import { IGitObject } from './git';
 import { cellKeys, normalise } from './layout';
 import { CheckpointReader } from './reader';
+import { referenceNotebooks } from './testing/referenceNotebooks';
 import { CheckpointWriter, ICheckpoint } from './writer';
 
-// The peers' test notebooks, in shared/ beside the project.
-const REFERENCE = path.resolve(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  'shared',
-  'reference'
-);
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-
-function referenceNotebooks(): [string, nbformat.INotebookContent][] {
-  const found: [string, nbformat.INotebookContent][] = [];
-  for (const folder of ['nbdime', 'nbclient', 'papermill']) {
-    const dir = path.join(REFERENCE, folder);
-    if (!fs.existsSync(dir)) {
-      continue;
-    }
-    for (const name of fs.readdirSync(dir).filter(n => n.endsWith('.ipynb'))) {
-      const nb = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
-      // layout.spec.ts lists the notebooks skipped, and why.
-      if (nb.nbformat === 4 && Array.isArray(nb.cells)) {
-        found.push([`${folder}/${name}`, nb]);
-      }
-    }
-  }
-  return found;
-}
 
 /** What the server would hold: shipped objects by oid. */
 class Server {
@@ -150,7 +124,7 @@ function rerun(
 }
 
 describe('CheckpointWriter', () => {
-  for (const [name, nb] of referenceNotebooks()) {
+  for (const [name, nb] of referenceNotebooks().notebooks) {
     it(`round-trips ${name} through git objects`, async () => {
       const server = new Server();
       const checkpoint = await ship(new CheckpointWriter(), server, {
@@ -372,7 +346,7 @@ describe('a real git repository', () => {
     const notebooks = [
       sample(),
       ...referenceNotebooks()
-        .filter(([name]) =>
+        .notebooks.filter(([name]) =>
           /Inline Image|mixed-conflicts--1|cellids--base/.test(name)
         )
         .map(([, nb]) => nb)
