@@ -37,7 +37,7 @@ build: setup
 
 # Starts JupyterLab on the example notebook, with its own store in examples/.experiments.
 run: build
-	cd examples && $(BIN)/jupyter lab demo.ipynb
+	cd examples && $(BIN)/jupyter lab demo.ipynb $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 lint: setup
 	$(BIN)/jlpm lint:check
