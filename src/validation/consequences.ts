@@ -273,30 +273,24 @@ function addName(name: string, found: Set<string>): void {
 
 /** Split at `=` signs that assign (not `==`, `<=`, `+=`, or inside brackets). */
 function splitAssignment(statement: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < statement.length; i++) {
-    const char = statement[i];
-    if ('([{'.includes(char)) {
-      depth++;
-    } else if (')]}'.includes(char)) {
-      depth--;
-    } else if (
-      char === '=' &&
-      depth === 0 &&
+  return splitTopLevel(
+    statement,
+    i =>
+      statement[i] === '=' &&
       statement[i + 1] !== '=' &&
       !'=<>!:+-*/%&|^@~'.includes(statement[i - 1] ?? '')
-    ) {
-      parts.push(statement.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(statement.slice(start));
-  return parts;
+  );
 }
 
-function splitTopLevel(text: string, separator: string): string[] {
+/** Split where `isSeparator` holds (a character, or a test of a position) outside brackets. */
+function splitTopLevel(
+  text: string,
+  isSeparator: string | ((index: number) => boolean)
+): string[] {
+  const separates =
+    typeof isSeparator === 'string'
+      ? (i: number) => text[i] === isSeparator
+      : isSeparator;
   const parts: string[] = [];
   let depth = 0;
   let start = 0;
@@ -306,7 +300,7 @@ function splitTopLevel(text: string, separator: string): string[] {
       depth++;
     } else if (')]}'.includes(char)) {
       depth--;
-    } else if (char === separator && depth === 0) {
+    } else if (depth === 0 && separates(i)) {
       parts.push(text.slice(start, i));
       start = i + 1;
     }
