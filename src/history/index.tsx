@@ -149,7 +149,7 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
       caption: 'Experiments: notebook history',
       view: model => (
         <HistoryView
-          hasNotebook={model.notebookId !== null}
+          hasNotebook={model.hasNotebook}
           checkpoints={model.checkpoints}
           total={model.total}
           loading={model.loading}

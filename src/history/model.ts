@@ -50,6 +50,11 @@ export class HistoryModel implements IDisposable {
     return model ? readNotebookId(model.getMetadata(METADATA_KEY)) : null;
   }
 
+  /** Whether a notebook is active (it has no id until its first checkpoint). */
+  get hasNotebook(): boolean {
+    return this._notebooks.currentWidget !== null;
+  }
+
   get hasMore(): boolean {
     return this._checkpoints.length < this._total;
   }

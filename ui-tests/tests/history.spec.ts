@@ -153,3 +153,28 @@ test('a renamed notebook keeps its history', async ({ page, tmpPath }) => {
   );
   expect(after).toBe(id);
 });
+
+test('experiments:checkpoint takes one on demand, edits included', async ({
+  page
+}) => {
+  await page.notebook.createNew('manual.ipynb');
+  await page.notebook.setCell(0, 'code', 'y = 2');
+  await page.evaluate(async () => {
+    await (window as any).jupyterapp.commands.execute('experiments:history');
+  });
+  const rows = page.locator('#jp-experiments-history .jp-Experiments-checkpoint');
+  await expect(page.locator('#jp-experiments-history')).toContainText(
+    'No checkpoints yet'
+  );
+  await page.evaluate(async () => {
+    await (window as any).jupyterapp.commands.execute('experiments:checkpoint');
+  });
+  await expect(rows).toHaveCount(1);
+  await expect(rows.first()).toContainText('Checkpoint');
+  await expect(rows.first()).toContainText('on demand');
+  await rows.first().locator('.jp-Experiments-checkpointSummary').click();
+  await rows.first().getByRole('button', { name: 'Open' }).click();
+  await expect(
+    page.locator('.jp-Experiments-checkpointView .jp-Cell').first()
+  ).toContainText('y = 2');
+});
