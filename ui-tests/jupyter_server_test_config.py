@@ -10,6 +10,8 @@ from jupyterlab.galata import configure_jupyter_server
 
 configure_jupyter_server(c)  # noqa: F821
 c.ServerApp.allow_root = True  # noqa: F821  (CI runs as root)
+# Another port lets two checkouts run their browser tests side by side.
+c.ServerApp.port = int(os.environ.get("UI_TEST_PORT", "8888"))  # noqa: F821
 # Each test session starts on an empty store.
 c.Experiments.store_dir = os.environ.get(  # noqa: F821
     "JUPYTERLAB_EXPERIMENTS_TEST_STORE", tempfile.mkdtemp(prefix="experiments-ui-")

@@ -4,6 +4,9 @@
  */
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
 
+// UI_TEST_PORT lets two checkouts run their browser tests side by side.
+const port = process.env.UI_TEST_PORT || '8888';
+
 module.exports = {
   ...baseConfig,
   workers: 1,
@@ -12,6 +15,7 @@ module.exports = {
   timeout: 120000,
   use: {
     ...baseConfig.use,
+    baseURL: `http://localhost:${port}`,
     video: 'off',
     trace: 'off',
     launchOptions: {
@@ -29,7 +33,7 @@ module.exports = {
   },
   webServer: {
     command: 'jlpm start',
-    url: 'http://localhost:8888/lab',
+    url: `http://localhost:${port}/lab`,
     timeout: 120 * 1000,
     reuseExistingServer: !process.env.CI
   }
