@@ -103,6 +103,14 @@ def api(fetch):
     return call
 
 
+@pytest.fixture
+def run(api):
+    """A notebook run created through the API."""
+    status, run = api("POST", "runs", body={"name": "r1", "notebook_path": "a.ipynb", "notebook_id": "nb-1"})
+    assert status == 201
+    return run
+
+
 def png_bytes(width: int = 3, height: int = 2, shade: int = 0) -> bytes:
     """A valid RGB PNG; different ``shade`` values give different bytes."""
 

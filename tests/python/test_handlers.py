@@ -19,13 +19,6 @@ from jupyterlab_experiments.server.handlers import SERVER_TIME_HEADER, url_handl
 from jupyterlab_experiments.store import ENV_VAR, open_store
 
 
-@pytest.fixture
-def run(api):
-    status, run = api("POST", "runs", body={"name": "r1", "notebook_path": "a.ipynb", "notebook_id": "nb-1"})
-    assert status == 201
-    return run
-
-
 def test_info_names_the_configured_store(api, store_dir):
     status, info = api("GET", "info")
     assert status == 200
