@@ -5,6 +5,8 @@ Markdown section on stdout, or a TypeScript ``*.bench.ts`` run by jest
 (``jest.bench.config.js``) or a browser benchmark ``ui-tests/bench/*.bench.ts``
 run by Playwright against a real JupyterLab, each of which writes its section to
 ``<name>-report.md`` here.
+Arguments pick a subset (script stems, or ``typescript`` for the jest and
+browser benchmarks); a partial run replaces only its own sections of the page.
 Figures are only comparable within one run on one machine, which is why each
 script measures its peer in the same run.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 import datetime
 import os
 import platform
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -66,9 +69,27 @@ def main(argv: list[str]) -> int:
         f"Last run {datetime.date.today().isoformat()} on {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}."
     )
+    if only:
+        # A partial run replaces its own sections and keeps the others.
+        sections = _merge(_sections(DOC.read_text()) if DOC.exists() else [], sections)
+        machine += f" Partial run: {', '.join(sorted(only))}."
     DOC.write_text(INTRO + "\n" + machine + "\n\n" + "\n".join(sections))
     print(f"wrote {DOC}")
     return 1 if failed else 0
+
+
+def _sections(text: str) -> list[str]:
+    """The ``## `` sections of a report page, each with its text."""
+    parts = re.split(r"(?m)^(?=## )", text)
+    return [part.strip() + "\n" for part in parts if part.startswith("## ")]
+
+
+def _merge(old: list[str], new: list[str]) -> list[str]:
+    """Old sections in their order, each replaced by a new one of the same title; new titles last."""
+    title = lambda section: section.split("\n", 1)[0]  # noqa: E731
+    fresh = {title(section): section for section in new}
+    merged = [fresh.pop(title(section), section) for section in old]
+    return merged + list(fresh.values())
 
 
 if __name__ == "__main__":
