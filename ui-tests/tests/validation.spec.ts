@@ -3,6 +3,23 @@ import * as fs from 'fs';
 
 const REPORT = '.jp-Experiments-validationPanel';
 
+// Galata proxies the kernels and sessions APIs and cannot relay a kernel
+// interrupt (its empty reply is parsed as JSON): talk to the real server, and
+// shut the notebook's kernel down at the end of each test.
+test.use({
+  kernels: async ({}, use) => use(null),
+  sessions: async ({}, use) => use(null)
+});
+
+test.afterEach(async ({ page }) => {
+  await page.evaluate(async () => {
+    const panel = (window as any).jupyterapp.shell.widgets('main');
+    for (const widget of Array.from(panel) as any[]) {
+      await widget.sessionContext?.shutdown();
+    }
+  });
+});
+
 function code(
   id: string,
   source: string,
@@ -22,7 +39,7 @@ function code(
 }
 
 function notebook(cells: unknown[]) {
-  return JSON.stringify({
+  return {
     nbformat: 4,
     nbformat_minor: 5,
     metadata: {
@@ -33,16 +50,29 @@ function notebook(cells: unknown[]) {
       }
     },
     cells
-  });
+  };
 }
 
 /** Write a notebook with the saved outputs we want, open it, wait for its kernel. */
 async function openNotebook(
   page: IJupyterLabPageFixture,
   path: string,
-  content: string
+  content: unknown
 ): Promise<void> {
-  await page.contents.uploadContent(content, 'text', path);
+  await page.evaluate(
+    async ({ path, content }) => {
+      const xsrf = document.cookie.match(/_xsrf=([^;]+)/)?.[1] ?? '';
+      const response = await fetch(`/api/contents/${path}`, {
+        method: 'PUT',
+        headers: { 'X-XSRFToken': xsrf },
+        body: JSON.stringify({ type: 'notebook', format: 'json', content })
+      });
+      if (!response.ok) {
+        throw new Error(`${path}: ${response.status}`);
+      }
+    },
+    { path, content }
+  );
   await page.notebook.openByPath(path);
   await page.notebook.activate(path.split('/').pop()!);
   await page.evaluate(async () => {
@@ -81,9 +111,10 @@ test('a validation names the root cause, its consequence and the changed output,
       code('set-x', "x = 41\nkeep = 'validation'", 1),
       // Saved when x was 40: it prints 42 now.
       code('print-x', 'print(x + 1)', 2, '41\n'),
-      code('load', "raise ValueError('no data')\ndf = [1, 2]", 3),
-      code('use-df', 'print(len(df))', 4, '2\n'),
-      code('ok', "print('ok')", 5, 'ok\n')
+      // Never run before: the static check says so.
+      code('load', "raise ValueError('no data')\ndf = [1, 2]", null),
+      code('use-df', 'print(len(df))', null),
+      code('ok', "print('ok')", 3, 'ok\n')
     ])
   );
   await executeInUserKernel(page, "keep = 'mine'");
@@ -130,10 +161,16 @@ test('a validation names the root cause, its consequence and the changed output,
     row(1).locator('.jp-Experiments-newOutputs .jp-OutputArea-output')
   ).toHaveText('42');
 
-  // The static check saw that the two last cells never ran in that order.
-  await expect(report.locator('.jp-Experiments-staticCheck summary')).toBeVisible();
+  // The static check, before the run: two cells were never executed.
+  const findings = report.locator('.jp-Experiments-staticCheck');
+  await expect(findings.locator('summary')).toHaveText(
+    'Static check: 2 findings about the saved outputs'
+  );
+  await findings.locator('summary').click();
+  await expect(findings.locator('li')).toHaveCount(2);
+  await expect(findings.locator('li').first()).toContainText('[3]');
 
-  const badge = page.locator('.jp-NotebookPanel-toolbar .jp-Experiments-badge');
+  const badge = page.locator('.jp-Experiments-badge');
   await expect(badge).toHaveText('✗ fails at cell 3');
 
   // Recorded in the store as a run of kind `validation`.
@@ -170,7 +207,19 @@ test('a validation names the root cause, its consequence and the changed output,
     )
   ).toBe(3);
 
+  // With the report closed, the badge in the notebook's toolbar opens it again.
+  await page.getByRole('tab', { name: 'Validate analysis.ipynb' }).getByTitle('Close').click();
+  await expect(report).toHaveCount(0);
+  await page.locator('.jp-NotebookPanel-toolbar .jp-Experiments-badge').click();
+  await expect(report.locator('.jp-Experiments-verdict')).toHaveText(
+    'Fails at cell 3'
+  );
+  await expect(row(3).locator('.jp-Experiments-role')).toHaveText(
+    "follows from cell 3: name 'df' is not defined"
+  );
+
   // The user's kernel never ran the notebook: its `keep` is still the user's.
+  await page.notebook.activate('analysis.ipynb');
   await page.notebook.addCell('code', "print(keep, 'x' in dir())");
   await page.notebook.runCell(5);
   await expect(
@@ -203,7 +252,7 @@ test('cancel stops a long cell and the validation kernel goes away', async ({
   });
   const validationSessions = async () =>
     (await getJSON(page, '/api/sessions')).filter(
-      (s: any) => s.type === 'validation'
+      (s: any) => s.type === 'validation' && s.path.startsWith(tmpPath)
     );
   const [session] = await validationSessions();
   expect(session.path).toMatch(/\.validate-[0-9a-f-]+\.ipynb$/);
