@@ -4,6 +4,7 @@
  * signals into at most one render per animation frame. No DOM.
  */
 import { PathExt } from '@jupyterlab/coreutils';
+import type { ICodeCellModel } from '@jupyterlab/cells';
 import type { INotebookContent } from '@jupyterlab/nbformat';
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { Session } from '@jupyterlab/services';
@@ -267,7 +268,9 @@ export class ValidationModel implements IDisposable {
         'This notebook has no kernel: choose one (Kernel > Change Kernel…) and validate again.';
       return null;
     }
-    this._staticFindings = staticCheck(notebook);
+    this._staticFindings = staticCheck(notebook, {
+      editedCellIds: editedCells(panel)
+    });
     this._emitNow();
     const notebookId = readNotebookId(notebook.metadata[METADATA_KEY]);
     return {
@@ -352,6 +355,17 @@ export class ValidationModel implements IDisposable {
     this,
     { report: IValidationReport; hash: string }
   >(this);
+}
+
+/** Code cells edited since they last ran, as the editor knows. */
+function editedCells(panel: NotebookPanel): Set<string> {
+  const ids = new Set<string>();
+  for (const cell of panel.model?.cells ?? []) {
+    if (cell.type === 'code' && (cell as ICodeCellModel).isDirty) {
+      ids.add(cell.id);
+    }
+  }
+  return ids;
 }
 
 /** The latest stored validation of a notebook, with its cells, if there is one. */
