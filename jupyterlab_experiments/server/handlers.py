@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import time
 from typing import Any, Callable, Optional
+from urllib.parse import quote
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
@@ -20,17 +22,30 @@ from tornado import web
 from tornado.ioloop import IOLoop
 
 from .. import __version__
-from ..store import RunNotFound, Store
+from ..store import RunConflict, RunNotFound, Store
 from ..store.sqlite import RUN_STATUSES
 from .jsonio import dumps
-from .validation import BadRequest, parse_log_body, parse_new_run, parse_run_patch
+from .reports import export_filename, junit_xml, validation_report, validation_summary
+from .validation import (
+    BadRequest,
+    parse_log_body,
+    parse_new_run,
+    parse_new_validation,
+    parse_run_patch,
+    parse_validation_cells,
+    parse_validation_end,
+)
 
 SERVER_TIME_HEADER = "X-Experiments-Server-Time"
 MAX_LIMIT = 1000
+# A validation's cells carry their saved and fresh outputs (images included) in one request.
+MAX_VALIDATION_BODY_BYTES = 64 * 2**20
 
 
 class _Handler(APIHandler):
     auth_resource = "experiments"
+    # Beyond this a body is refused with a 413 (None: only ServerApp.max_body_size applies).
+    max_body_bytes: Optional[int] = None
 
     def initialize(self) -> None:
         self._started = time.perf_counter()
@@ -40,13 +55,16 @@ class _Handler(APIHandler):
         return self.settings["experiments_store"]
 
     async def call(self, method: Callable, *args: Any, **kwargs: Any) -> Any:
-        """Run a store method in a worker thread; its errors become 404 or 400.
+        """Run a store method in a worker thread; its errors become 404, 409 or 400.
 
         The store raises ``ValueError`` only for input it refuses, so that is the
-        caller's mistake (400), like an unknown run or key (404).
+        caller's mistake (400), like an unknown run or key (404); a run that cannot
+        take the write in its state is a conflict (409).
         """
         try:
             return await IOLoop.current().run_in_executor(None, functools.partial(method, *args, **kwargs))
+        except RunConflict as error:
+            raise _error(409, str(error)) from None
         except RunNotFound as error:
             raise _error(404, f"run {error.args[0]!r} not found") from None
         except KeyError as error:
@@ -56,6 +74,9 @@ class _Handler(APIHandler):
 
     def parse_body(self, parse: Callable, *args: Any, empty: Any = None) -> Any:
         """``parse(body, *args)`` for the JSON body (bare NaN/Infinity accepted); 400 says what is wrong."""
+        size = len(self.request.body)
+        if self.max_body_bytes is not None and size > self.max_body_bytes:
+            raise _error(413, f"body: {size} bytes, more than the limit of {self.max_body_bytes}")
         try:
             body = json.loads(self.request.body) if self.request.body else empty
         except ValueError as error:
@@ -88,6 +109,14 @@ class _Handler(APIHandler):
     def reply(self, value: Any, status: int = 200) -> None:
         self.set_status(status)
         self.finish(dumps(value))
+
+    def attachment(self, filename: str) -> None:
+        """Have the browser save the reply as ``filename``."""
+        plain = re.sub(r'[^\x20-\x7e]|["\\]', "_", filename)
+        value = f'attachment; filename="{plain}"'
+        if plain != filename:
+            value += f"; filename*=UTF-8''{quote(filename, safe='')}"
+        self.set_header("Content-Disposition", value)
 
     def finish(self, *args: Any, **kwargs: Any) -> Any:
         # Time spent in the server for this request, for benchmarks and the browser's devtools.
@@ -171,6 +200,66 @@ class ImageHandler(_Handler):
         self.finish(png, set_content_type="image/png")
 
 
+class ValidationsHandler(_Handler):
+    max_body_bytes = MAX_VALIDATION_BODY_BYTES
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        validations = await self.call(
+            self.store.list_validations,
+            notebook_id=self.get_query_argument("notebook_id", None) or None,
+            notebook_path=self.get_query_argument("notebook_path", None) or None,
+            limit=self.int_argument("limit", 20, 1, 200),
+        )
+        self.reply({"validations": [validation_summary(validation) for validation in validations]})
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        fields = self.parse_body(parse_new_validation)
+        user = getattr(self.current_user, "username", None)
+        validation = await self.call(self.store.create_validation, user=user, **fields)
+        self.reply({"run_id": validation["run_id"]}, status=201)
+
+
+class ValidationHandler(_Handler):
+    max_body_bytes = MAX_VALIDATION_BODY_BYTES
+
+    @web.authenticated
+    @authorized
+    async def get(self, run_id: str) -> None:
+        validation = await self.call(self.store.get_validation, run_id)
+        if self.get_query_argument("download", None) == "1":
+            self.attachment(export_filename(validation, "json"))
+        self.reply(validation_report(validation))
+
+    @web.authenticated
+    @authorized
+    async def patch(self, run_id: str) -> None:
+        end = self.parse_body(parse_validation_end)
+        self.reply(validation_summary(await self.call(self.store.finish_validation, run_id, **end)))
+
+
+class ValidationCellsHandler(_Handler):
+    max_body_bytes = MAX_VALIDATION_BODY_BYTES
+
+    @web.authenticated
+    @authorized
+    async def post(self, run_id: str) -> None:
+        cells = self.parse_body(parse_validation_cells)
+        self.reply({"recorded": await self.call(self.store.record_validation_cells, run_id, cells)})
+
+
+class ValidationJunitHandler(_Handler):
+    @web.authenticated
+    @authorized
+    async def get(self, run_id: str) -> None:
+        validation = await self.call(self.store.get_validation, run_id)
+        self.attachment(export_filename(validation, "xml"))
+        self.finish(junit_xml(validation), set_content_type="application/xml; charset=utf-8")
+
+
 def _error(status: int, message: str) -> web.HTTPError:
     # Tornado %-formats an HTTPError's message when it logs it: a metric key with
     # a '%' in it must travel as an argument, not as the format.
@@ -189,6 +278,7 @@ def url_handlers(base_url: str) -> list[tuple[str, type]]:
 
     api = url_path_join(base_url, "experiments", "api")
     run = api + r"/runs/(?P<run_id>[^/]+)"
+    validation = api + r"/validations/(?P<run_id>[^/]+)"
     return [
         (api + "/info", InfoHandler),
         (api + "/runs", RunsHandler),
@@ -197,5 +287,9 @@ def url_handlers(base_url: str) -> list[tuple[str, type]]:
         (run + r"/metrics/(?P<key>.+)", MetricHandler),
         (run + "/log", LogHandler),
         (run + r"/images/(?P<image_id>[^/]+)", ImageHandler),
+        (api + "/validations", ValidationsHandler),
+        (validation, ValidationHandler),
+        (validation + "/cells", ValidationCellsHandler),
+        (validation + "/junit", ValidationJunitHandler),
         *git_url_handlers(api),
     ]

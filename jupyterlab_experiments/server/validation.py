@@ -13,9 +13,10 @@ import math
 import re
 from typing import Any, Callable, Optional
 
+from ..checkpoints import check_oid
 from ..client.values import has_non_finite
 from ..store.images import png_size
-from ..store.sqlite import END_STATUSES, RUN_KINDS
+from ..store.sqlite import END_STATUSES, FAILURE_ROLES, RUN_KINDS, VALIDATION_CELL_STATUSES, VALIDATION_VERDICTS
 from .jsonio import NON_FINITE
 
 _INT64 = 2**63
@@ -25,6 +26,13 @@ _RUN_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 _NEW_RUN_FIELDS = set("run_id name kind notebook_path notebook_id kernel_id kernel_name host pid tags".split())
 _EXECUTION_FIELDS = set("cell_id execution_count started duration status error_name checkpoint source_head".split())
 _LOG_FIELDS = set("params metrics tags images data executions environment parameters_source cell_id checkpoint".split())
+_NEW_VALIDATION_FIELDS = set(
+    "run_id notebook_path notebook_id checkpoint kernel_name kernel_id settings static_findings cell_count".split()
+)
+_VALIDATION_CELL_FIELDS = set(
+    "index code_index cell_id source_head status duration_ms previous_duration_ms execution_count error reason rules"
+    " role cause_index differences outputs saved_outputs".split()
+)
 
 
 class BadRequest(ValueError):
@@ -41,15 +49,9 @@ def parse_new_run(body: Any) -> dict:
         key: _optional_str(fields.get(key), key)
         for key in ("name", "notebook_path", "notebook_id", "kernel_id", "kernel_name", "host")
     }
-    run_id = fields.get("run_id")
-    if run_id is not None:
-        if not isinstance(run_id, str) or not _RUN_ID.fullmatch(run_id):
-            raise BadRequest(f"run_id: expected 1 to 64 letters, digits, '-' or '_', got {_short(run_id)}")
-        run["run_id"] = run_id
-    kind = fields.get("kind", "notebook")
-    if kind not in RUN_KINDS:
-        raise BadRequest(f"kind: expected one of {', '.join(RUN_KINDS)}, got {_short(kind)}")
-    run["kind"] = kind
+    if fields.get("run_id") is not None:
+        run["run_id"] = _run_id(fields["run_id"])
+    run["kind"] = _choice(fields.get("kind", "notebook"), "kind", RUN_KINDS)
     run["pid"] = _optional_int(fields.get("pid"), "pid")
     run["tags"] = _tags(fields.get("tags") or {}, "tags")
     return run
@@ -69,12 +71,97 @@ def parse_run_patch(body: Any) -> tuple[dict, Optional[dict]]:
         update["remove_tags"] = [_key(key, f"tags.remove[{i}]") for i, key in enumerate(remove)]
     end = None
     if fields.get("status") is not None:
-        if fields["status"] not in END_STATUSES:
-            raise BadRequest(f"status: expected one of {', '.join(END_STATUSES)}, got {_short(fields['status'])}")
-        end = {"status": fields["status"], "end_time": _optional_finite(fields.get("end_time"), "end_time")}
+        end = {
+            "status": _choice(fields["status"], "status", END_STATUSES),
+            "end_time": _optional_finite(fields.get("end_time"), "end_time"),
+        }
     elif fields.get("end_time") is not None:
         raise BadRequest("end_time: only meaningful together with status")
     return update, end
+
+
+# -- validations ----------------------------------------------------------------
+
+
+def parse_new_validation(body: Any) -> dict:
+    """Keyword arguments of ``Store.create_validation`` from a POST validations body."""
+    fields = _object(body, "body", _NEW_VALIDATION_FIELDS)
+    validation = {
+        "notebook_path": _key(fields.get("notebook_path"), "notebook_path"),
+        "notebook_id": _optional_str(fields.get("notebook_id"), "notebook_id"),
+        "kernel_name": _key(fields.get("kernel_name"), "kernel_name"),
+        "kernel_id": _optional_str(fields.get("kernel_id"), "kernel_id"),
+        "settings": _object(fields.get("settings", {}), "settings"),
+        "static_findings": _list(fields.get("static_findings", []), "static_findings"),
+        "cell_count": _index(fields.get("cell_count"), "cell_count"),
+        "checkpoint": None,
+    }
+    if fields.get("run_id") is not None:
+        validation["run_id"] = _run_id(fields["run_id"])
+    if fields.get("checkpoint") is not None:
+        try:
+            validation["checkpoint"] = check_oid(fields["checkpoint"], "checkpoint")
+        except ValueError as error:
+            raise BadRequest(str(error)) from None
+    return validation
+
+
+def parse_validation_cells(body: Any) -> list[dict]:
+    """The cells of POST validations/<id>/cells (``Store.record_validation_cells``)."""
+    fields = _object(body, "body", {"cells"})
+    return [_validation_cell(item, f"cells[{i}]") for i, item in enumerate(_list(fields.get("cells"), "cells"))]
+
+
+def parse_validation_end(body: Any) -> dict:
+    """Keyword arguments of ``Store.finish_validation`` from a PATCH validations/<id> body."""
+    fields = _object(body, "body", {"verdict", "duration_ms", "message"})
+    return {
+        "verdict": _choice(fields.get("verdict"), "verdict", tuple(VALIDATION_VERDICTS)),
+        "duration_ms": _duration(fields.get("duration_ms"), "duration_ms"),
+        "message": _optional_str(fields.get("message"), "message"),
+    }
+
+
+def _validation_cell(item: Any, where: str) -> dict:
+    # previous_duration_ms is accepted and dropped: the report computes it from the previous validation.
+    fields = _object(item, where, _VALIDATION_CELL_FIELDS)
+    rules = _list(fields.get("rules", []), f"{where}.rules")
+    cause_index = fields.get("cause_index")
+    return {
+        "index": _index(fields.get("index"), f"{where}.index"),
+        "code_index": _index(fields.get("code_index"), f"{where}.code_index"),
+        "cell_id": _optional_str(fields.get("cell_id"), f"{where}.cell_id"),
+        "source_head": _optional_str(fields.get("source_head"), f"{where}.source_head") or "",
+        "status": _choice(fields.get("status"), f"{where}.status", VALIDATION_CELL_STATUSES),
+        "duration_ms": _duration(fields.get("duration_ms"), f"{where}.duration_ms"),
+        "execution_count": _optional_int(fields.get("execution_count"), f"{where}.execution_count"),
+        "error": _validation_error(fields.get("error"), f"{where}.error"),
+        "reason": _optional_str(fields.get("reason"), f"{where}.reason") or "",
+        "rules": [_key(rule, f"{where}.rules[{j}]") for j, rule in enumerate(rules)],
+        "role": None if fields.get("role") is None else _choice(fields["role"], f"{where}.role", FAILURE_ROLES),
+        "cause_index": None if cause_index is None else _index(cause_index, f"{where}.cause_index"),
+        **{
+            name: _list(fields.get(name, []), f"{where}.{name}") for name in ("differences", "outputs", "saved_outputs")
+        },
+    }
+
+
+def _validation_error(value: Any, where: str) -> Optional[dict]:
+    if value is None:
+        return None
+    fields = _object(value, where, {"ename", "evalue", "traceback"})
+    error = {}
+    for name in ("ename", "evalue"):
+        if not isinstance(fields.get(name), str):
+            raise BadRequest(f"{where}.{name}: expected a string, got {_short(fields.get(name))}")
+        error[name] = fields[name]
+    if fields.get("traceback") is not None:
+        traceback = _list(fields["traceback"], f"{where}.traceback", "a list of strings")
+        for j, line in enumerate(traceback):
+            if not isinstance(line, str):
+                raise BadRequest(f"{where}.traceback[{j}]: expected a string, got {_short(line)}")
+        error["traceback"] = traceback
+    return error
 
 
 # -- log batches --------------------------------------------------------------
@@ -249,6 +336,18 @@ def _object(value: Any, where: str, allowed: Optional[set] = None) -> dict:
     return value
 
 
+def _run_id(value: Any) -> str:
+    if not isinstance(value, str) or not _RUN_ID.fullmatch(value):
+        raise BadRequest(f"run_id: expected 1 to 64 letters, digits, '-' or '_', got {_short(value)}")
+    return value
+
+
+def _choice(value: Any, where: str, choices: tuple) -> str:
+    if not isinstance(value, str) or value not in choices:
+        raise BadRequest(f"{where}: expected one of {', '.join(choices)}, got {_short(value)}")
+    return value
+
+
 def _list(value: Any, where: str, expected: str = "a list") -> list:
     if not isinstance(value, list):
         raise BadRequest(f"{where}: expected {expected}, got {_short(value)}")
@@ -275,6 +374,22 @@ def _optional_int(value: Any, where: str) -> Optional[int]:
     if not isinstance(value, int) or isinstance(value, bool) or not -_INT64 <= value < _INT64:
         raise BadRequest(f"{where}: expected an integer or null, got {_short(value)}")
     return value
+
+
+def _index(value: Any, where: str) -> int:
+    """A position or count: an integer, 0 or more."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value < _INT64:
+        raise BadRequest(f"{where}: expected an integer >= 0, got {_short(value)}")
+    return value
+
+
+def _duration(value: Any, where: str) -> Optional[float]:
+    duration = _optional_finite(value, where)
+    if duration is not None and duration < 0:
+        raise BadRequest(f"{where}: expected a duration >= 0 or null, got {_short(value)}")
+    return duration
 
 
 def _step(value: Any, where: str) -> Optional[int]:

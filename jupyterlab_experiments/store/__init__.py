@@ -9,10 +9,10 @@ import os
 from pathlib import Path
 from typing import Optional, Union
 
-from .base import RunNotFound, Store
+from .base import RunConflict, RunNotFound, Store
 from .sqlite import SqliteStore
 
-__all__ = ["ENV_VAR", "RunNotFound", "SqliteStore", "Store", "open_store", "resolve_store_dir"]
+__all__ = ["ENV_VAR", "RunConflict", "RunNotFound", "SqliteStore", "Store", "open_store", "resolve_store_dir"]
 
 ENV_VAR = "JUPYTERLAB_EXPERIMENTS_DIR"
 STORE_DIR_NAME = ".experiments"

@@ -60,6 +60,31 @@ ref in ``checkpoints.git``, with the fields of its message trailers::
      "cell_id": str | None, "run_id": str | None, "execution_count": int | None,
      "status": str | None, "duration": float | None,            # seconds
      "message": str}                                            # the message's first line
+
+Validation (``get_validation``): a run of kind ``validation`` ("run the notebook top to
+bottom in a fresh kernel") and its per-cell results::
+
+    {"run_id": str, "notebook_path": str, "notebook_id": str | None,
+     "checkpoint": str | None,                      # the validated commit
+     "kernel_name": str | None, "kernel_id": str | None,
+     "status": run status, "start_time": float, "end_time": float | None,   # seconds
+     "verdict": "passed" | "output-changed" | "failed" | "timed-out" | "cancelled" | "error" | None,
+     "duration_ms": float | None, "message": str | None,
+     "settings": dict, "static_findings": list, "cell_count": int,
+     "failed_at": int | None,                       # index of the first failed or timed-out cell
+     "cells": [ValidationCell]}                     # by index; absent from ``list_validations``
+
+ValidationCell::
+
+    {"index": int,                                  # position in the notebook's cells
+     "code_index": int, "cell_id": str | None, "source_head": str,
+     "status": "pending" | "running" | "passed" | "output-changed" | "failed" | "skipped"
+               | "not-reached" | "timed-out",
+     "duration_ms": float | None, "execution_count": int | None,
+     "error": {"ename": str, "evalue": str, "traceback"?: [str]} | None,
+     "reason": str, "rules": [str],
+     "role": "root-cause" | "consequence" | "independent" | None, "cause_index": int | None,
+     "differences": list, "outputs": list, "saved_outputs": list}   # opaque to the store
 """
 
 from __future__ import annotations
@@ -70,6 +95,10 @@ from typing import Any, Iterable, Optional
 
 class RunNotFound(KeyError):
     """No run has this id."""
+
+
+class RunConflict(RuntimeError):
+    """The run exists but cannot take this write (not a validation, or already ended)."""
 
 
 class Store(abc.ABC):
@@ -173,6 +202,51 @@ class Store(abc.ABC):
         """Record ``commit`` as the checkpoint of that cell execution of that run, and of the
         params, metric chunks, images and data that cell logged in that run with no checkpoint
         yet. A run or execution not logged (yet) is no error: nothing is linked."""
+
+    @abc.abstractmethod
+    def create_validation(
+        self,
+        *,
+        notebook_path: str,
+        run_id: Optional[str] = None,
+        notebook_id: Optional[str] = None,
+        checkpoint: Optional[str] = None,
+        kernel_name: Optional[str] = None,
+        kernel_id: Optional[str] = None,
+        user: Optional[str] = None,
+        settings: Optional[dict] = None,
+        static_findings: Optional[list] = None,
+        cell_count: int = 0,
+    ) -> dict:
+        """Create a ``running`` run of kind ``validation`` named ``validate <notebook file name>``
+        with no cells yet; return the validation (see module docstring).
+
+        Raise RunConflict if ``run_id`` is taken: unlike a notebook run, a validation
+        has one creator."""
+
+    @abc.abstractmethod
+    def record_validation_cells(self, run_id: str, cells: Iterable[dict]) -> int:
+        """Write cell results (see module docstring), replacing earlier ones of the same
+        index; return how many. Raise RunNotFound, or RunConflict unless the run is a
+        running validation."""
+
+    @abc.abstractmethod
+    def finish_validation(
+        self, run_id: str, verdict: str, duration_ms: Optional[float] = None, message: Optional[str] = None
+    ) -> dict:
+        """Record the verdict and end the run: ``finished`` for passed and output-changed,
+        ``interrupted`` for cancelled, ``failed`` otherwise. Return the validation without
+        its cells. Raise RunNotFound, or RunConflict unless the run is a running validation."""
+
+    @abc.abstractmethod
+    def get_validation(self, run_id: str) -> dict:
+        """The validation with its cells; raise RunNotFound, or KeyError if the run is no validation."""
+
+    @abc.abstractmethod
+    def list_validations(
+        self, *, notebook_id: Optional[str] = None, notebook_path: Optional[str] = None, limit: int = 20
+    ) -> list[dict]:
+        """Validations without their cells, newest first, of the notebook with this id and/or path."""
 
     @abc.abstractmethod
     def close(self) -> None:

@@ -20,7 +20,10 @@ Layout notes (why it looks like this):
   checkpoint;
 - ``checkpoints`` indexes the commits of ``checkpoints.git`` per notebook (the git
   repository stays the truth), so a notebook's history pages without reading git.
-  Its run id is text, not a reference: a checkpoint may arrive before its run.
+  Its run id is text, not a reference: a checkpoint may arrive before its run;
+- a validation is a run (kind ``validation``) with one ``validations`` row and one
+  ``validation_cells`` row per code cell, rewritten as the cell progresses. What
+  only the browser reads (tracebacks, outputs, differences) is one JSON ``detail``.
 """
 
 from __future__ import annotations
@@ -167,7 +170,41 @@ CREATE INDEX checkpoints_by_time ON checkpoints (notebook_id, time);
 CREATE INDEX checkpoints_by_execution ON checkpoints (run_id, cell_id, execution_count);
 """
 
-MIGRATIONS: Sequence[Migration] = (_INITIAL, _CHECKPOINTS)
+_VALIDATIONS = """
+CREATE TABLE validations (
+    run INTEGER PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+    checkpoint TEXT,
+    verdict TEXT,
+    duration_ms REAL,
+    message TEXT,
+    settings TEXT NOT NULL,
+    static_findings TEXT NOT NULL,
+    cell_count INTEGER NOT NULL
+);
+
+CREATE TABLE validation_cells (
+    run INTEGER NOT NULL REFERENCES validations (run) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,  -- the cell's position in the notebook ("index" is an SQL keyword)
+    code_index INTEGER NOT NULL,
+    cell_id TEXT,
+    source_head TEXT NOT NULL,
+    status TEXT NOT NULL,
+    duration_ms REAL,
+    execution_count INTEGER,
+    error_name TEXT,
+    error_value TEXT,
+    reason TEXT NOT NULL,
+    rules TEXT NOT NULL,
+    role TEXT,
+    cause_index INTEGER,
+    detail TEXT NOT NULL,
+    PRIMARY KEY (run, idx)
+);
+
+CREATE INDEX runs_by_notebook_path ON runs (notebook_path, start_time);
+"""
+
+MIGRATIONS: Sequence[Migration] = (_INITIAL, _CHECKPOINTS, _VALIDATIONS)
 
 
 class StoreTooNew(RuntimeError):

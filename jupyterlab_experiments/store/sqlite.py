@@ -26,10 +26,10 @@ import threading
 import time
 import uuid
 from array import array
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Optional, Sequence, TypeVar
 
-from .base import RunNotFound, Store
+from .base import RunConflict, RunNotFound, Store
 from .images import image_path, png_size, save_png
 from .migrations import MIGRATIONS, migrate, schema_version
 from .series import decode_chunk, downsample, encode_chunk, merge_summary, resolve_steps
@@ -37,6 +37,26 @@ from .series import decode_chunk, downsample, encode_chunk, merge_summary, resol
 RUN_KINDS = ("notebook", "script", "validation")
 END_STATUSES = ("finished", "failed", "interrupted")
 RUN_STATUSES = ("running",) + END_STATUSES
+# How a validation ended, and the status its run ends with.
+VALIDATION_VERDICTS = {
+    "passed": "finished",
+    "output-changed": "finished",
+    "failed": "failed",
+    "timed-out": "failed",
+    "error": "failed",
+    "cancelled": "interrupted",
+}
+VALIDATION_CELL_STATUSES = (
+    "pending",
+    "running",
+    "passed",
+    "output-changed",
+    "failed",
+    "skipped",
+    "not-reached",
+    "timed-out",
+)
+FAILURE_ROLES = ("root-cause", "consequence", "independent")
 
 STORE_FILE = "store.sqlite"
 BUSY_TIMEOUT_S = 10.0
@@ -81,6 +101,18 @@ _CHECKPOINT_FIELDS = (
 _CHECKPOINT_COLUMNS = (
     "notebook_id, oid, parent, time, cell_id, run_id, execution_count, status, duration, message, notebook_path"
 )
+_VALIDATION_SELECT = (
+    "SELECT r.id, r.uuid, r.notebook_path, r.notebook_id, v.checkpoint, r.kernel_name, r.kernel_id, r.status,"
+    " r.start_time, r.end_time, v.verdict, v.duration_ms, v.message, v.settings, v.static_findings, v.cell_count,"
+    " (SELECT min(idx) FROM validation_cells c WHERE c.run = r.id AND c.status IN ('failed', 'timed-out'))"
+    " FROM runs r JOIN validations v ON v.run = r.id"
+)
+_VALIDATION_CELL_COLUMNS = (
+    "idx, code_index, cell_id, source_head, status, duration_ms, execution_count, error_name, error_value, reason,"
+    " rules, role, cause_index, detail"
+)
+# What only the browser reads, kept as one JSON value per cell.
+_VALIDATION_CELL_DETAIL = ("differences", "outputs", "saved_outputs")
 # What a cell logs, each row with its cell id and checkpoint.
 _LOGGED_TABLES = ("params", "metric_chunks", "images", "data_inputs")
 
@@ -194,12 +226,9 @@ class SqliteStore(Store):
             # in either order: the second completes what the first left empty.
             row = conn.execute("SELECT id, kind FROM runs WHERE uuid = ?", (run_id,)).fetchone()
             if row is None:
-                rowid = conn.execute(
-                    "INSERT INTO runs (uuid, name, kind, status, notebook_path, notebook_id, kernel_id,"
-                    " kernel_name, user, host, pid, start_time, updated)"
-                    " VALUES (?, ?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (run_id, name, kind, notebook_path, notebook_id, kernel_id, kernel_name, user, host, pid, now, now),
-                ).lastrowid
+                rowid = _insert_run(
+                    conn, (run_id, name, kind, notebook_path, notebook_id, kernel_id, kernel_name, user, host, pid), now
+                )
             elif row[1] != kind:
                 raise ValueError(f"a run with id {run_id!r} already exists with kind {row[1]!r}")
             else:
@@ -532,8 +561,131 @@ class SqliteStore(Store):
 
         self._write(work)
 
+    # -- validations -----------------------------------------------------
+
+    def create_validation(
+        self,
+        *,
+        notebook_path: str,
+        run_id: Optional[str] = None,
+        notebook_id: Optional[str] = None,
+        checkpoint: Optional[str] = None,
+        kernel_name: Optional[str] = None,
+        kernel_id: Optional[str] = None,
+        user: Optional[str] = None,
+        settings: Optional[dict] = None,
+        static_findings: Optional[list] = None,
+        cell_count: int = 0,
+    ) -> dict:
+        run_id = run_id or uuid.uuid4().hex
+        name = f"validate {PurePosixPath(notebook_path).name}"
+        run = (run_id, name, "validation", notebook_path, notebook_id, kernel_id, kernel_name, user)
+        details = (checkpoint, json.dumps(settings or {}), json.dumps(static_findings or []), cell_count)
+        host = socket.gethostname()
+        now = time.time()
+
+        def work(conn: sqlite3.Connection) -> dict:
+            if conn.execute("SELECT 1 FROM runs WHERE uuid = ?", (run_id,)).fetchone() is not None:
+                raise RunConflict(f"a run with id {run_id!r} already exists")
+            rowid = _insert_run(conn, (*run, host, None), now)
+            conn.execute(
+                "INSERT INTO validations (run, checkpoint, settings, static_findings, cell_count)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (rowid, *details),
+            )
+            return _validation(conn.execute(f"{_VALIDATION_SELECT} WHERE r.id = ?", (rowid,)).fetchone())
+
+        return self._write(work)
+
+    def record_validation_cells(self, run_id: str, cells: Iterable[dict]) -> int:
+        rows = [_validation_cell_row(cell) for cell in cells]
+        now = time.time()
+
+        def work(conn: sqlite3.Connection) -> int:
+            rowid = _running_validation(conn, run_id)
+            # A cell sent again (pending, running, then its result) replaces its row.
+            conn.executemany(
+                f"INSERT OR REPLACE INTO validation_cells (run, {_VALIDATION_CELL_COLUMNS})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(rowid, *row) for row in rows],
+            )
+            conn.execute("UPDATE runs SET updated = ? WHERE id = ?", (now, rowid))
+            return len(rows)
+
+        return self._write(work)
+
+    def finish_validation(
+        self, run_id: str, verdict: str, duration_ms: Optional[float] = None, message: Optional[str] = None
+    ) -> dict:
+        if verdict not in VALIDATION_VERDICTS:
+            raise ValueError(f"a validation's verdict must be one of {', '.join(VALIDATION_VERDICTS)}, got {verdict!r}")
+        now = time.time()
+
+        def work(conn: sqlite3.Connection) -> dict:
+            rowid = _running_validation(conn, run_id)
+            conn.execute(
+                "UPDATE validations SET verdict = ?, duration_ms = ?, message = ? WHERE run = ?",
+                (verdict, duration_ms, message, rowid),
+            )
+            conn.execute(
+                "UPDATE runs SET status = ?, end_time = ?, updated = ? WHERE id = ?",
+                (VALIDATION_VERDICTS[verdict], now, now, rowid),
+            )
+            return _validation(conn.execute(f"{_VALIDATION_SELECT} WHERE r.id = ?", (rowid,)).fetchone())
+
+        return self._write(work)
+
+    def get_validation(self, run_id: str) -> dict:
+        def work(conn: sqlite3.Connection) -> dict:
+            row = conn.execute(f"{_VALIDATION_SELECT} WHERE r.uuid = ?", (run_id,)).fetchone()
+            if row is None:
+                _rowid(conn, run_id)  # RunNotFound when there is no such run at all
+                raise KeyError(f"run {run_id!r} is not a validation")
+            validation = _validation(row)
+            validation["cells"] = [
+                _validation_cell(cell)
+                for cell in conn.execute(
+                    f"SELECT {_VALIDATION_CELL_COLUMNS} FROM validation_cells WHERE run = ? ORDER BY idx", (row[0],)
+                )
+            ]
+            return validation
+
+        return self._read(work)
+
+    def list_validations(
+        self, *, notebook_id: Optional[str] = None, notebook_path: Optional[str] = None, limit: int = 20
+    ) -> list[dict]:
+        if limit < 0:
+            raise ValueError("limit must not be negative")
+        conditions, args = [], []
+        if notebook_id is not None:
+            conditions.append("r.notebook_id = ?")
+            args.append(notebook_id)
+        if notebook_path is not None:
+            conditions.append("r.notebook_path = ?")
+            args.append(notebook_path)
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+
+        def work(conn: sqlite3.Connection) -> list[dict]:
+            rows = conn.execute(
+                f"{_VALIDATION_SELECT}{where} ORDER BY r.start_time DESC, r.id DESC LIMIT ?", (*args, limit)
+            ).fetchall()
+            return [_validation(row) for row in rows]
+
+        return self._read(work)
+
 
 # -- helpers inside a transaction --------------------------------------------
+
+
+def _insert_run(conn: sqlite3.Connection, fields: tuple, now: float) -> int:
+    """A new running run from (uuid, name, kind, notebook_path, notebook_id, kernel_id, kernel_name, user, host,
+    pid); return its rowid."""
+    return conn.execute(
+        "INSERT INTO runs (uuid, name, kind, notebook_path, notebook_id, kernel_id, kernel_name, user, host, pid,"
+        " status, start_time, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'running', ?, ?)",
+        (*fields, now, now),
+    ).lastrowid
 
 
 def _rowid(conn: sqlite3.Connection, run_id: str) -> int:
@@ -541,6 +693,66 @@ def _rowid(conn: sqlite3.Connection, run_id: str) -> int:
     if row is None:
         raise RunNotFound(run_id)
     return row[0]
+
+
+def _running_validation(conn: sqlite3.Connection, run_id: str) -> int:
+    """The rowid of a validation that may still be written to; RunNotFound / RunConflict otherwise."""
+    row = conn.execute(
+        "SELECT r.id, r.status, v.run FROM runs r LEFT JOIN validations v ON v.run = r.id WHERE r.uuid = ?", (run_id,)
+    ).fetchone()
+    if row is None:
+        raise RunNotFound(run_id)
+    if row[2] is None:
+        raise RunConflict(f"run {run_id!r} is not a validation")
+    if row[1] != "running":
+        raise RunConflict(f"validation {run_id!r} has ended ({row[1]})")
+    return row[0]
+
+
+def _validation(row: Sequence) -> dict:
+    """A validation without its cells from a ``_VALIDATION_SELECT`` row."""
+    return {
+        "run_id": row[1],
+        "notebook_path": row[2],
+        "notebook_id": row[3],
+        "checkpoint": row[4],
+        "kernel_name": row[5],
+        "kernel_id": row[6],
+        "status": row[7],
+        "start_time": row[8],
+        "end_time": row[9],
+        "verdict": row[10],
+        "duration_ms": row[11],
+        "message": row[12],
+        "settings": json.loads(row[13]),
+        "static_findings": json.loads(row[14]),
+        "cell_count": row[15],
+        "failed_at": row[16],
+    }
+
+
+def _validation_cell(row: Sequence) -> dict:
+    detail = json.loads(row[13])
+    error = None
+    if row[7] is not None:
+        error = {"ename": row[7], "evalue": row[8]}
+        if detail.get("traceback") is not None:
+            error["traceback"] = detail["traceback"]
+    return {
+        "index": row[0],
+        "code_index": row[1],
+        "cell_id": row[2],
+        "source_head": row[3],
+        "status": row[4],
+        "duration_ms": row[5],
+        "execution_count": row[6],
+        "error": error,
+        "reason": row[9],
+        "rules": json.loads(row[10]),
+        "role": row[11],
+        "cause_index": row[12],
+        **{name: detail.get(name, []) for name in _VALIDATION_CELL_DETAIL},
+    }
 
 
 def _set_tags(conn: sqlite3.Connection, rowid: int, tags: dict) -> None:
@@ -759,6 +971,29 @@ def _data_row(item: dict, now: float) -> tuple:
         item.get("cell_id"),
         item.get("checkpoint"),
         now,
+    )
+
+
+def _validation_cell_row(cell: dict) -> tuple:
+    error = cell.get("error")
+    detail = {name: cell.get(name) or [] for name in _VALIDATION_CELL_DETAIL}
+    if error is not None and error.get("traceback") is not None:
+        detail["traceback"] = error["traceback"]
+    return (
+        cell["index"],
+        cell["code_index"],
+        cell.get("cell_id"),
+        cell.get("source_head") or "",
+        cell["status"],
+        cell.get("duration_ms"),
+        cell.get("execution_count"),
+        None if error is None else error["ename"],
+        None if error is None else error["evalue"],
+        cell.get("reason") or "",
+        json.dumps(cell.get("rules") or []),
+        cell.get("role"),
+        cell.get("cause_index"),
+        json.dumps(detail),
     )
 
 

@@ -57,6 +57,51 @@ describe('compareOutputs', () => {
     });
   });
 
+  it('reads SVG attributes in any order (svg-attribute-order)', async () => {
+    const saved = [
+      display({
+        'image/svg+xml': '<svg width="1"><circle r="4" fill="red"/></svg>'
+      })
+    ];
+    const same = [
+      display({
+        'image/svg+xml': '<svg width="1"><circle fill="red" r="4"/></svg>'
+      })
+    ];
+    const other = [
+      display({
+        'image/svg+xml': '<svg width="1"><circle fill="blue" r="4"/></svg>'
+      })
+    ];
+    expect(await compareOutputs(saved, same)).toMatchObject({
+      equal: true,
+      rules: [RuleIDs.svgAttributeOrder]
+    });
+    expect((await compareOutputs(saved, other)).equal).toBe(false);
+    expect(
+      (
+        await compareOutputs(saved, same, {
+          disabledRules: [RuleIDs.svgAttributeOrder]
+        })
+      ).equal
+    ).toBe(false);
+  });
+
+  it('does not compare skipped MIME types, and names the rule', async () => {
+    const saved = [result(1, { 'text/plain': 'x', 'image/png': 'AAAA' })];
+    const fresh = [result(2, { 'text/plain': 'x' })];
+    expect((await compareOutputs(saved, fresh)).equal).toBe(false);
+    const skipped = await compareOutputs(saved, fresh, {
+      skipMimes: ['image/png']
+    });
+    expect(skipped.equal).toBe(true);
+    expect(skipped.rules).toContain(RuleIDs.skippedMime);
+    const changed = [result(2, { 'text/plain': 'y' })];
+    expect(
+      (await compareOutputs(saved, changed, { skipMimes: ['image/png'] })).equal
+    ).toBe(false);
+  });
+
   it('reads multiline and single-string text the same (Unicode.ipynb)', async () => {
     const saved = cell('nbclient/Unicode.ipynb', 0).outputs;
     expect(saved[0].text).toEqual(['\u2603\n']);

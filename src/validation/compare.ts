@@ -46,6 +46,8 @@ export interface ICompareOptions {
   absoluteTolerance?: number;
   /** User regex sanitizers, applied before the default text rules. */
   sanitizers?: readonly ISanitizerSpec[];
+  /** MIME types not compared at all (nbval's `skip_compare`), e.g. `text/html`. */
+  skipMimes?: readonly string[];
   /** Rule names to turn off (see `RuleIDs`, or `user:<name>`). */
   disabledRules?: readonly string[];
   compareImages?: ImageComparator;
@@ -115,6 +117,7 @@ export async function compareOutputs(
   const run = (off: ReadonlySet<string>) =>
     diff(saved, fresh, {
       enabled: rule => !off.has(rule),
+      skipMimes: new Set(options.skipMimes ?? []),
       text: text.filter(rule => !off.has(rule.name)),
       relativeTolerance:
         options.relativeTolerance ?? DEFAULT_RELATIVE_TOLERANCE,
@@ -150,6 +153,7 @@ export async function compareOutputs(
 
 interface IDiffConfig {
   enabled: (rule: string) => boolean;
+  skipMimes: ReadonlySet<string>;
   text: readonly ITextRule[];
   relativeTolerance: number;
   absoluteTolerance: number;
@@ -166,8 +170,10 @@ async function diff(
   config: IDiffConfig
 ): Promise<{ differences: IOutputDifference[]; fired: Set<string> }> {
   const fired = new Set<string>();
-  const saved = canonicalOutputs(savedOutputs, config.enabled, fired);
-  const fresh = canonicalOutputs(freshOutputs, config.enabled, fired);
+  const canonical = (outputs: readonly IOutput[]) =>
+    canonicalOutputs(outputs, config.enabled, fired, config.skipMimes);
+  const saved = canonical(savedOutputs);
+  const fresh = canonical(freshOutputs);
   const differences: IOutputDifference[] = [];
   for (let index = 0; index < Math.max(saved.length, fresh.length); index++) {
     const a: ICanonicalOutput | undefined = saved[index];

@@ -2,16 +2,36 @@
  * Run a notebook top to bottom in a kernel of its own and judge each code
  * cell. No DOM: it needs a kernel connection from `@jupyterlab/services` and
  * runs in the browser and in Node alike.
+ *
+ * Cells run one at a time with `store_history=False` and stdin disabled.
+ * Each has a timeout (settings, or the cell's `metadata.execution.timeout` /
+ * `metadata.experiments.timeout` in seconds); past it the kernel is
+ * interrupted. The whole run has a budget: cells not started within it are
+ * not reached. After a cell's reply, late outputs are awaited until the
+ * kernel goes idle, for at most `lateOutputMs`.
  */
-import type { INotebookContent } from '@jupyterlab/nbformat';
-import type { Kernel } from '@jupyterlab/services';
+import type {
+  ICell,
+  ICodeCell,
+  INotebookContent,
+  IOutput
+} from '@jupyterlab/nbformat';
+import type { Kernel, KernelMessage } from '@jupyterlab/services';
+import { PromiseDelegate } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import type { ImageComparator } from './compare';
+import { classifyCell, ImageComparator } from './compare';
+import { attributeFailures, ICellOutcome, OutcomeStatus } from './consequences';
+import { readMarkers } from './markers';
+import { RunOutputs } from './outputs';
+import { staticCheck } from './staticCheck';
 import type {
   IValidationCell,
+  IValidationError,
   IValidationReport,
-  IValidationSettings
+  IValidationSettings,
+  ValidationCellStatus,
+  ValidationVerdict
 } from './types';
 
 export const DEFAULT_VALIDATION_SETTINGS: IValidationSettings = {
@@ -20,8 +40,13 @@ export const DEFAULT_VALIDATION_SETTINGS: IValidationSettings = {
   budgetMs: 3_600_000,
   lateOutputMs: 2_000,
   sanitizers: [],
+  skipMimes: [],
   relativeTolerance: 1e-6
 };
+
+/** How long an interrupted cell gets to answer before the kernel is given up. */
+const INTERRUPT_GRACE_MS = 5_000;
+const SHUTDOWN_ATTEMPTS = 5;
 
 export interface IValidationRunOptions {
   notebook: INotebookContent;
@@ -31,9 +56,20 @@ export interface IValidationRunOptions {
   settings?: Partial<IValidationSettings>;
   /** Durations of the previous validation, by cell id (or `#<codeIndex>` for cells without id). */
   previousDurations?: ReadonlyMap<string, number>;
-  /** Starts the kernel the run uses; the run shuts it down when it ends. */
+  /** Ids of cells edited since they last ran, for the static check. */
+  editedCellIds?: ReadonlySet<string>;
+  /** Starts the kernel the run uses. */
   startKernel: () => Promise<Kernel.IKernelConnection>;
+  /** Ends it when the run ends; by default `kernel.shutdown()`. */
+  shutdownKernel?: (kernel: Kernel.IKernelConnection) => Promise<void>;
   compareImages?: ImageComparator;
+}
+
+/** The key `previousDurations` uses for a cell. */
+export function durationKey(
+  cell: Pick<IValidationCell, 'cellId' | 'codeIndex'>
+): string {
+  return cell.cellId ?? `#${cell.codeIndex}`;
 }
 
 /**
@@ -45,6 +81,35 @@ export interface IValidationRunOptions {
 export class ValidationRun {
   constructor(options: IValidationRunOptions) {
     this._options = options;
+    const { notebook } = options;
+    const cells: IValidationCell[] = [];
+    notebook.cells.forEach((cell, index) => {
+      if (cell.cell_type !== 'code') {
+        return;
+      }
+      const codeIndex = cells.length;
+      const result: IValidationCell = {
+        index,
+        codeIndex,
+        cellId: typeof cell.id === 'string' ? cell.id : null,
+        sourceHead: firstLine(cell.source),
+        status: 'pending',
+        durationMs: null,
+        previousDurationMs: null,
+        executionCount: null,
+        error: null,
+        reason: '',
+        rules: [],
+        role: null,
+        causeIndex: null,
+        savedOutputs: ((cell as ICodeCell).outputs ?? []) as IOutput[],
+        outputs: [],
+        differences: []
+      };
+      result.previousDurationMs =
+        options.previousDurations?.get(durationKey(result)) ?? null;
+      cells.push(result);
+    });
     this.report = {
       runId: null,
       notebookPath: options.notebookPath,
@@ -57,8 +122,10 @@ export class ValidationRun {
       verdict: null,
       message: null,
       settings: { ...DEFAULT_VALIDATION_SETTINGS, ...options.settings },
-      staticFindings: [],
-      cells: []
+      staticFindings: staticCheck(notebook, {
+        editedCellIds: options.editedCellIds
+      }),
+      cells
     };
   }
 
@@ -69,21 +136,563 @@ export class ValidationRun {
     return this._changed;
   }
 
-  /** Run it. Calling twice returns the same promise. */
-  start(): Promise<IValidationReport> {
-    throw new Error('not implemented yet');
-  }
-
-  /** Stop: interrupt the running cell, mark the rest not reached, shut the kernel down. */
-  cancel(): void {
-    this._cancelled = true;
-  }
-
   get isDone(): boolean {
     return this.report.verdict !== null;
   }
 
-  protected readonly _options: IValidationRunOptions;
-  protected _cancelled = false;
+  /** Run it. Calling twice returns the same promise. */
+  start(): Promise<IValidationReport> {
+    if (!this._done) {
+      this._done = this._run();
+    }
+    return this._done;
+  }
+
+  /**
+   * Stop: interrupt the running cell, mark the rest not reached, end the
+   * kernel. The verdict is `cancelled`.
+   */
+  cancel(): void {
+    if (this._cancelled.value || this.isDone) {
+      return;
+    }
+    this._cancelled.value = true;
+    this._cancelled.delegate.resolve('cancelled');
+    if (this._kernel && this._running) {
+      void this._kernel.interrupt().catch(() => undefined);
+    }
+  }
+
+  private async _run(): Promise<IValidationReport> {
+    const report = this.report;
+    const started = now();
+    report.startedAt = Date.now();
+    this._changed.emit(null);
+    let stop: { verdict: ValidationVerdict; message: string } | null = null;
+    try {
+      this._kernel = await this._options.startKernel();
+      report.kernelName = this._kernel.name;
+      this._watchKernel(this._kernel);
+      for (const cell of report.cells) {
+        if (!stop) {
+          stop = this._beforeCell(cell, started);
+        }
+        if (stop) {
+          this._set(cell, 'not-reached', 'not reached: ' + stop.message);
+          continue;
+        }
+        const ended = await this._runCell(cell, started);
+        stop = ended ?? null;
+      }
+      // A later display update may have changed an earlier cell's outputs.
+      for (const index of this._touchedLater) {
+        const cell = report.cells[index];
+        if (['passed', 'output-changed', 'failed'].includes(cell.status)) {
+          await this._judge(cell, cell.error);
+        }
+      }
+    } catch (reason) {
+      stop = {
+        verdict: 'error',
+        message: `The validation could not run: ${errorText(reason)}`
+      };
+      for (const cell of report.cells) {
+        if (cell.status === 'pending' || cell.status === 'running') {
+          this._set(cell, 'not-reached', 'not reached: ' + stop.message);
+        }
+      }
+    } finally {
+      await this._shutdown();
+    }
+    this._attribute();
+    report.finishedAt = Date.now();
+    report.durationMs = now() - started;
+    report.message = stop?.message ?? null;
+    report.verdict = verdictOf(report.cells, stop?.verdict ?? null);
+    this._changed.emit(null);
+    return report;
+  }
+
+  /** Why the run cannot start this cell, if it cannot. */
+  private _beforeCell(
+    cell: IValidationCell,
+    started: number
+  ): { verdict: ValidationVerdict; message: string } | null {
+    if (this._cancelled.value) {
+      return { verdict: 'cancelled', message: 'the validation was cancelled' };
+    }
+    if (now() - started >= this.report.settings.budgetMs) {
+      return {
+        verdict: 'timed-out',
+        message: `the notebook budget of ${seconds(this.report.settings.budgetMs)} ran out`
+      };
+    }
+    return null;
+  }
+
+  /**
+   * Execute and judge one cell; returns why the run must stop, if it must.
+   */
+  private async _runCell(
+    cell: IValidationCell,
+    runStarted: number
+  ): Promise<{ verdict: ValidationVerdict; message: string } | void> {
+    const source = this._notebookCell(cell).source;
+    const code = Array.isArray(source) ? source.join('') : source;
+    const markers = readMarkers(this._notebookCell(cell));
+    if (markers.skip.value) {
+      await this._judge(cell, null);
+      return;
+    }
+    if (!code.trim()) {
+      // Like nbclient: an empty cell is not sent to the kernel.
+      await this._judge(cell, null);
+      return;
+    }
+    const settings = this.report.settings;
+    const budgetLeft = settings.budgetMs - (now() - runStarted);
+    const timeoutMs = Math.min(this._cellTimeout(cell), budgetLeft);
+    const kernel = this._kernel!;
+    this._set(cell, 'running', 'running');
+    this._running = true;
+    const outcome = await this._execute(kernel, cell, code, timeoutMs);
+    this._running = false;
+    cell.durationMs = outcome.durationMs;
+    cell.executionCount = outcome.executionCount;
+    if (outcome.kind === 'died') {
+      cell.error = {
+        ename: 'DeadKernelError',
+        evalue: 'The kernel died while this cell ran.'
+      };
+      this._set(
+        cell,
+        'failed',
+        'DeadKernelError: the kernel died while this cell ran'
+      );
+      return {
+        verdict: 'failed',
+        message: `the kernel died at cell ${cell.index + 1}`
+      };
+    }
+    if (outcome.kind === 'cancelled') {
+      this._set(cell, 'not-reached', 'cancelled while running');
+      return { verdict: 'cancelled', message: 'the validation was cancelled' };
+    }
+    if (outcome.kind === 'timeout') {
+      const limit =
+        timeoutMs < this._cellTimeout(cell)
+          ? 'notebook budget'
+          : 'cell timeout';
+      cell.error = {
+        ename: 'CellTimeoutError',
+        evalue: `Still running after ${seconds(timeoutMs)} (${limit}).`
+      };
+      this._set(
+        cell,
+        'timed-out',
+        `timed out after ${seconds(timeoutMs)} (${limit})`
+      );
+      this._attribute();
+      if (!outcome.answered) {
+        return {
+          verdict: 'timed-out',
+          message: `the kernel did not answer an interrupt at cell ${cell.index + 1}`
+        };
+      }
+      if (limit === 'notebook budget') {
+        return {
+          verdict: 'timed-out',
+          message: `the notebook budget of ${seconds(settings.budgetMs)} ran out`
+        };
+      }
+      return settings.stopOnError
+        ? { verdict: 'timed-out', message: `cell ${cell.index + 1} timed out` }
+        : undefined;
+    }
+    await this._judge(cell, outcome.error);
+    if (cell.status === 'failed') {
+      this._attribute();
+      if (settings.stopOnError) {
+        return {
+          verdict: 'failed',
+          message: `cell ${cell.index + 1} failed and the run stops at the first error`
+        };
+      }
+    }
+  }
+
+  private async _execute(
+    kernel: Kernel.IKernelConnection,
+    cell: IValidationCell,
+    code: string,
+    timeoutMs: number
+  ): Promise<IExecution> {
+    const sent = now();
+    let replied: number | null = null;
+    let repliedKernel: number | null = null;
+    let reply: KernelMessage.IExecuteReplyMsg['content'] | null = null;
+    const replyDelegate = new PromiseDelegate<'reply'>();
+    const future = kernel.requestExecute(
+      {
+        code,
+        silent: false,
+        store_history: false,
+        allow_stdin: false,
+        stop_on_error: false
+      },
+      true
+    );
+    const request = future.msg.header.msg_id;
+    this._requests.set(request, cell.codeIndex);
+    this._began.delete(request);
+    future.onReply = message => {
+      replied = now();
+      repliedKernel = kernelTime(message.header.date);
+      reply = message.content;
+      replyDelegate.resolve('reply');
+    };
+    const died = future.done.then(
+      () => 'done' as const,
+      () => 'died' as const
+    );
+    const first = await within(
+      [
+        replyDelegate.promise,
+        died,
+        this._kernelDied.promise,
+        this._cancelled.delegate.promise
+      ],
+      timeoutMs,
+      'timeout' as const
+    );
+    // The kernel's own clock when it stamped both messages: IOPub and shell
+    // are separate channels, so execute_input may arrive after the reply.
+    const duration = () => {
+      const began = this._began.get(request);
+      if (began && began.kernel !== null && repliedKernel !== null) {
+        return Math.max(0, repliedKernel - began.kernel);
+      }
+      return Math.max(0, (replied ?? now()) - (began?.client ?? sent));
+    };
+    const executionCount = () => (reply as any)?.execution_count ?? null;
+
+    if (first === 'died' || first === 'dead') {
+      return { kind: 'died', durationMs: duration(), executionCount: null };
+    }
+    if (first === 'timeout' || first === 'cancelled') {
+      await kernel.interrupt().catch(() => undefined);
+      const answer = await within(
+        [replyDelegate.promise, died],
+        INTERRUPT_GRACE_MS,
+        'silent' as const
+      );
+      await this._settle(future);
+      const stopped = {
+        answered: answer === 'reply',
+        durationMs: duration(),
+        executionCount: executionCount()
+      };
+      return first === 'timeout'
+        ? { kind: 'timeout', ...stopped }
+        : { kind: 'cancelled', ...stopped };
+    }
+    // A reply (or done): wait for late outputs until the kernel is idle.
+    await this._settle(future);
+    const content: any = reply;
+    const error =
+      content?.status === 'error'
+        ? {
+            ename: content.ename ?? '',
+            evalue: content.evalue ?? '',
+            traceback: content.traceback
+          }
+        : content?.status === 'aborted'
+          ? { ename: 'Aborted', evalue: 'The kernel aborted this execution.' }
+          : null;
+    return {
+      kind: 'done',
+      error,
+      durationMs: duration(),
+      executionCount: executionCount()
+    };
+  }
+
+  /** Wait for the kernel to go idle after a request, for at most `lateOutputMs`. */
+  private async _settle(future: {
+    done: Promise<unknown>;
+    dispose(): void;
+  }): Promise<void> {
+    await within<unknown, string>(
+      [future.done.catch(() => undefined), this._kernelDied.promise],
+      this.report.settings.lateOutputMs,
+      'late'
+    );
+    future.dispose();
+  }
+
+  /** Classify a cell that ran (or was skipped) against its saved outputs. */
+  private async _judge(
+    cell: IValidationCell,
+    error: IValidationError | null
+  ): Promise<void> {
+    const saved = this._notebookCell(cell) as ICodeCell;
+    const verdict = await classifyCell(
+      {
+        outputs: saved.outputs ?? [],
+        execution_count: saved.execution_count ?? null
+      },
+      cell.outputs,
+      error,
+      readMarkers(saved),
+      {
+        sanitizers: this.report.settings.sanitizers,
+        skipMimes: this.report.settings.skipMimes,
+        relativeTolerance: this.report.settings.relativeTolerance,
+        compareImages: this._options.compareImages
+      }
+    );
+    cell.error = error;
+    cell.rules = verdict.rules;
+    cell.differences = verdict.comparison?.differences ?? [];
+    this._set(cell, verdict.status, verdict.reason);
+  }
+
+  /** Mark root causes and consequences among the failed cells. */
+  private _attribute(): void {
+    const cells = this.report.cells;
+    const outcomes: ICellOutcome[] = cells.map(cell => ({
+      status: OUTCOME[cell.status],
+      source: sourceOf(this._notebookCell(cell)),
+      errorName: cell.error?.ename ?? null,
+      errorValue: cell.error?.evalue ?? null
+    }));
+    for (const found of attributeFailures(outcomes)) {
+      const cell = cells[found.cellIndex];
+      const cause =
+        found.causeIndex === null ? null : cells[found.causeIndex].index;
+      if (cell.role === found.role && cell.causeIndex === cause) {
+        continue;
+      }
+      cell.role = found.role;
+      cell.causeIndex = cause;
+      this._changed.emit(cell);
+    }
+  }
+
+  private _set(
+    cell: IValidationCell,
+    status: ValidationCellStatus,
+    reason: string
+  ): void {
+    cell.status = status;
+    cell.reason = reason;
+    this._changed.emit(cell);
+  }
+
+  private _cellTimeout(cell: IValidationCell): number {
+    const metadata = (this._notebookCell(cell).metadata ?? {}) as any;
+    for (const value of [
+      metadata.experiments?.timeout,
+      metadata.execution?.timeout
+    ]) {
+      if (typeof value === 'number' && value > 0 && Number.isFinite(value)) {
+        return value * 1000;
+      }
+    }
+    return this.report.settings.cellTimeoutMs;
+  }
+
+  private _notebookCell(cell: IValidationCell): ICell {
+    return this._options.notebook.cells[cell.index];
+  }
+
+  /**
+   * Route every IOPub message to the cell whose request it answers. The
+   * kernel connection, not the request's future, sees them all: a display
+   * update reaches the connection only.
+   */
+  private _onIOPub(
+    _: Kernel.IKernelConnection,
+    message: KernelMessage.IIOPubMessage
+  ): void {
+    const request = (message.parent_header as any)?.msg_id;
+    const codeIndex = this._requests.get(request);
+    if (codeIndex === undefined) {
+      return;
+    }
+    if (message.header.msg_type === 'execute_input') {
+      this._began.set(request, {
+        client: now(),
+        kernel: kernelTime(message.header.date)
+      });
+      return;
+    }
+    for (const changed of this._outputs.apply(codeIndex, message)) {
+      const target = this.report.cells[changed];
+      target.outputs = this._outputs.outputs(changed);
+      if (changed !== codeIndex) {
+        this._touchedLater.add(changed);
+      }
+      this._changed.emit(target);
+    }
+  }
+
+  private _watchKernel(kernel: Kernel.IKernelConnection): void {
+    kernel.iopubMessage.connect(this._onIOPub, this);
+    kernel.statusChanged.connect((_, status) => {
+      if (status === 'dead' || status === 'autorestarting') {
+        this._kernelDied.resolve('dead');
+      }
+    });
+  }
+
+  private async _shutdown(): Promise<void> {
+    const kernel = this._kernel;
+    if (!kernel) {
+      return;
+    }
+    kernel.iopubMessage.disconnect(this._onIOPub, this);
+    const shutdown = () =>
+      this._options.shutdownKernel
+        ? this._options.shutdownKernel(kernel)
+        : kernel.shutdown();
+    // A kernel the server is restarting (it died) cannot be shut down until
+    // the restart is over: the server answers 500. Try again a few times.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await shutdown();
+        return;
+      } catch (reason) {
+        if (attempt === SHUTDOWN_ATTEMPTS) {
+          console.warn('The validation kernel could not be shut down:', reason);
+          return;
+        }
+        await within([], 500 * attempt, null);
+      }
+    }
+  }
+
+  private readonly _options: IValidationRunOptions;
+  private _done: Promise<IValidationReport> | null = null;
+  private _kernel: Kernel.IKernelConnection | null = null;
+  private _running = false;
+  private _outputs = new RunOutputs();
+  private _touchedLater = new Set<number>();
+  /** The code cell each execute request was for, by message id. */
+  private _requests = new Map<string, number>();
+  /** When each request's execute_input arrived. */
+  private _began = new Map<string, { client: number; kernel: number | null }>();
+  private _kernelDied = new PromiseDelegate<'dead'>();
+  private _cancelled = {
+    value: false,
+    delegate: new PromiseDelegate<'cancelled'>()
+  };
   private _changed = new Signal<this, IValidationCell | null>(this);
+}
+
+type IExecution =
+  | { kind: 'died'; durationMs: number; executionCount: null }
+  | {
+      kind: 'timeout';
+      answered: boolean;
+      durationMs: number;
+      executionCount: number | null;
+    }
+  | {
+      kind: 'cancelled';
+      answered: boolean;
+      durationMs: number;
+      executionCount: number | null;
+    }
+  | {
+      kind: 'done';
+      error: IValidationError | null;
+      durationMs: number;
+      executionCount: number | null;
+    };
+
+const OUTCOME: { [status in ValidationCellStatus]: OutcomeStatus } = {
+  pending: 'not-run',
+  running: 'not-run',
+  'not-reached': 'not-run',
+  passed: 'passed',
+  'output-changed': 'output-changed',
+  failed: 'failed',
+  'timed-out': 'failed',
+  skipped: 'skipped'
+};
+
+/** The run's verdict from its cells, unless the run stopped for a reason of its own. */
+export function verdictOf(
+  cells: readonly Pick<IValidationCell, 'status'>[],
+  stopped: ValidationVerdict | null
+): ValidationVerdict {
+  if (stopped === 'cancelled' || stopped === 'error') {
+    return stopped;
+  }
+  const has = (status: ValidationCellStatus) =>
+    cells.some(cell => cell.status === status);
+  if (stopped === 'timed-out' || has('timed-out')) {
+    return 'timed-out';
+  }
+  if (stopped === 'failed' || has('failed')) {
+    return 'failed';
+  }
+  return has('output-changed') ? 'output-changed' : 'passed';
+}
+
+function sourceOf(cell: ICell): string {
+  return Array.isArray(cell.source) ? cell.source.join('') : cell.source;
+}
+
+function firstLine(source: ICell['source']): string {
+  const line = sourceOf({ source } as ICell)
+    .split('\n')
+    .find(text => text.trim() !== '');
+  // By code point, so an emoji is never cut in half.
+  return Array.from((line ?? '').trim())
+    .slice(0, 120)
+    .join('');
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Milliseconds from a message header's ISO date, microseconds kept; null if unreadable. */
+export function kernelTime(date: string | undefined): number | null {
+  const match = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:?\d\d)?$/.exec(
+    date ?? ''
+  );
+  if (!match) {
+    return null;
+  }
+  const whole = Date.parse(match[1] + (match[3] ?? 'Z'));
+  const fraction = match[2] ? Number(`0.${match[2]}`) * 1000 : 0;
+  return Number.isNaN(whole) ? null : whole + fraction;
+}
+
+function errorText(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+/** The first of `promises` to settle, or `onTimeout` after `ms`; the timer never outlives the race. */
+async function within<T, U>(
+  promises: Promise<T>[],
+  ms: number,
+  onTimeout: U
+): Promise<T | U> {
+  let handle: ReturnType<typeof setTimeout> | undefined;
+  const timer = new Promise<U>(resolve => {
+    handle = setTimeout(() => resolve(onTimeout), Math.max(0, ms));
+  });
+  try {
+    return await Promise.race([...promises, timer]);
+  } finally {
+    clearTimeout(handle);
+  }
 }

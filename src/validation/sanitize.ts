@@ -15,6 +15,9 @@ export namespace RuleIDs {
   export const tracebackFrames = 'traceback-frames';
   export const dataframeHtml = 'dataframe-html';
   export const widgetModelId = 'widget-model-id';
+  export const svgAttributeOrder = 'svg-attribute-order';
+  /** MIME types the user (or nbval's defaults) chose not to compare. */
+  export const skippedMime = 'skipped-mime';
   // Rules on text, applied in this order (user sanitizers after the first two).
   export const ansiCodes = 'ansi-codes';
   export const terminalOverwrite = 'terminal-overwrite';
@@ -45,7 +48,9 @@ export const SHAPE_RULES: readonly string[] = [
   RuleIDs.displayVsResult,
   RuleIDs.tracebackFrames,
   RuleIDs.dataframeHtml,
-  RuleIDs.widgetModelId
+  RuleIDs.widgetModelId,
+  RuleIDs.svgAttributeOrder,
+  RuleIDs.skippedMime
 ];
 
 /** A rewrite of text that removes what legitimately differs between runs. */
@@ -439,13 +444,14 @@ const WIDGET_MIME = 'application/vnd.jupyter.widget-view+json';
 export function canonicalOutputs(
   outputs: readonly IOutput[],
   enabled: (rule: string) => boolean,
-  fired: Set<string>
+  fired: Set<string>,
+  skipMimes: ReadonlySet<string> = new Set()
 ): ICanonicalOutput[] {
   const result: ICanonicalOutput[] = [];
   let i = 0;
   while (i < outputs.length) {
     if (outputs[i].output_type !== 'stream') {
-      result.push(canonicalOutput(outputs[i], i, enabled, fired));
+      result.push(canonicalOutput(outputs[i], i, enabled, fired, skipMimes));
       i++;
       continue;
     }
@@ -520,7 +526,8 @@ function canonicalOutput(
   output: IOutput,
   rawIndex: number,
   enabled: (rule: string) => boolean,
-  fired: Set<string>
+  fired: Set<string>,
+  skipMimes: ReadonlySet<string>
 ): ICanonicalOutput {
   const field = (key: string, value: string): ICanonicalField => ({
     key,
@@ -559,6 +566,10 @@ function canonicalOutput(
     /<table[^>]*class="[^"]*\bdataframe\b/.test(textOf(data['text/html']));
   for (const mime of Object.keys(data).sort()) {
     const value = data[mime];
+    if (skipMimes.has(mime) && enabled(RuleIDs.skippedMime)) {
+      fired.add(RuleIDs.skippedMime);
+      continue;
+    }
     if (mime === 'text/html' && dropHtml) {
       if (enabled(RuleIDs.dataframeHtml)) {
         fired.add(RuleIDs.dataframeHtml);
@@ -572,6 +583,15 @@ function canonicalOutput(
         image: true,
         stream: false
       });
+    } else if (mime.startsWith('image/svg')) {
+      const svg = textOf(value);
+      const sorted = enabled(RuleIDs.svgAttributeOrder)
+        ? sortTagAttributes(svg)
+        : svg;
+      if (sorted !== svg) {
+        fired.add(RuleIDs.svgAttributeOrder);
+      }
+      fields.push(field(mime, sorted));
     } else if (mime === WIDGET_MIME && isObject(value) && 'model_id' in value) {
       if (enabled(RuleIDs.widgetModelId)) {
         fired.add(RuleIDs.widgetModelId);
@@ -598,6 +618,33 @@ function canonicalOutput(
     }
   }
   return { type: shownType, rawIndex, fields };
+}
+
+const TAG = /<([A-Za-z][\w:.-]*)(\s[^<>]*?)?\s*(\/?)>/g;
+const ATTRIBUTE = /([\w:.-]+)\s*=\s*("[^"]*"|'[^']*')/g;
+
+/**
+ * Markup with each tag's attributes in name order: serializers differ in
+ * the order they write attributes, which changes nothing in the picture.
+ * A tag whose attributes cannot all be read is left as it is.
+ */
+export function sortTagAttributes(markup: string): string {
+  return markup.replace(TAG, (tag, name: string, body = '', slash: string) => {
+    const attributes: [string, string][] = [];
+    const rest = body.replace(
+      ATTRIBUTE,
+      (_: string, key: string, value: string) => {
+        attributes.push([key, value]);
+        return '';
+      }
+    );
+    if (rest.trim() !== '' || attributes.length < 2) {
+      return tag;
+    }
+    attributes.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const text = attributes.map(([key, value]) => ` ${key}=${value}`).join('');
+    return `<${name}${text}${slash}>`;
+  });
 }
 
 /** Bitmap images are compared by pixels; SVG is text. */

@@ -85,6 +85,8 @@ export interface IValidationSettings {
   lateOutputMs: number;
   /** User sanitizers (regex → replacement), on top of the default rules. */
   sanitizers: ISanitizerSpec[];
+  /** MIME types never compared (nbval's `skip_compare`), e.g. `text/html`. */
+  skipMimes: string[];
   /** Relative tolerance for floats in text outputs. */
   relativeTolerance: number;
 }

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import struct
 import zlib
 
@@ -8,6 +9,8 @@ import pytest
 from jupyterlab_experiments.store import ENV_VAR
 
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
+
+API = "experiments/api"
 
 
 @pytest.fixture(autouse=True)
@@ -55,6 +58,57 @@ def jp_serverapp(jp_serverapp):
 def server_store(jp_serverapp):
     """The store the test server's extension opened."""
     return jp_serverapp.web_app.settings["experiments_store"]
+
+
+def strict_json(text):
+    """Parse as a browser would: bare NaN/Infinity tokens are an error."""
+
+    def refuse(token):
+        raise ValueError(f"bare {token} in JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.fixture
+def fetch(jp_fetch, jp_asyncio_loop):
+    """``jp_fetch`` made synchronous (for the REST API's tests).
+
+    The tests are plain functions that run each request on pytest-jupyter's loop,
+    where the server lives: pytest-asyncio (auto mode) would run async tests on a
+    loop of its own, which the server never sees.
+    """
+    return lambda *parts, **kwargs: jp_asyncio_loop.run_until_complete(jp_fetch(*parts, **kwargs))
+
+
+@pytest.fixture
+def api(fetch):
+    """``api(method, *path, body=..., params=...) -> (status, json or bytes)``; errors do not raise."""
+
+    def call(method, *path, body=None, params=None, raw_body=None, headers=None):
+        kwargs = {"method": method, "raise_error": False, "params": params, "headers": headers}
+        if raw_body is not None:
+            kwargs["body"] = raw_body
+        elif body is not None:
+            kwargs["body"] = json.dumps(body)
+        elif method in ("POST", "PATCH"):
+            kwargs["body"] = b""
+        response = fetch(API, *path, **kwargs)
+        content_type = response.headers.get("Content-Type", "")
+        if response.code == 204 or not response.body:
+            return response.code, None
+        if content_type.startswith("application/json"):
+            return response.code, strict_json(response.body)
+        return response.code, response.body
+
+    return call
+
+
+@pytest.fixture
+def run(api):
+    """A notebook run created through the API."""
+    status, run = api("POST", "runs", body={"name": "r1", "notebook_path": "a.ipynb", "notebook_id": "nb-1"})
+    assert status == 201
+    return run
 
 
 def png_bytes(width: int = 3, height: int = 2, shade: int = 0) -> bytes:

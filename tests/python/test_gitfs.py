@@ -26,7 +26,7 @@ GIT = "experiments/api/git"
 
 @pytest.fixture
 def fetch(jp_fetch, jp_asyncio_loop):
-    """``jp_fetch`` made synchronous (see test_handlers.py): errors are returned, not raised."""
+    """``jp_fetch`` made synchronous (see conftest.py): errors are returned, not raised."""
 
     def call(*parts, **kwargs):
         kwargs.setdefault("raise_error", False)

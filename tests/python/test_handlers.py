@@ -12,62 +12,11 @@ import sys
 import warnings
 
 import pytest
+from conftest import API, strict_json
 
 from jupyterlab_experiments.server.extension import orphan_sweep, run_liveness
 from jupyterlab_experiments.server.handlers import SERVER_TIME_HEADER, url_handlers
 from jupyterlab_experiments.store import ENV_VAR, open_store
-
-API = "experiments/api"
-
-
-def _strict_json(text):
-    """Parse as a browser would: bare NaN/Infinity tokens are an error."""
-
-    def refuse(token):
-        raise ValueError(f"bare {token} in JSON")
-
-    return json.loads(text, parse_constant=refuse)
-
-
-@pytest.fixture
-def fetch(jp_fetch, jp_asyncio_loop):
-    """``jp_fetch`` made synchronous.
-
-    The tests are plain functions that run each request on pytest-jupyter's loop,
-    where the server lives: pytest-asyncio (auto mode) would run async tests on a
-    loop of its own, which the server never sees.
-    """
-    return lambda *parts, **kwargs: jp_asyncio_loop.run_until_complete(jp_fetch(*parts, **kwargs))
-
-
-@pytest.fixture
-def api(fetch):
-    """``api(method, *path, body=..., params=...) -> (status, json or bytes)``; errors do not raise."""
-
-    def call(method, *path, body=None, params=None, raw_body=None, headers=None):
-        kwargs = {"method": method, "raise_error": False, "params": params, "headers": headers}
-        if raw_body is not None:
-            kwargs["body"] = raw_body
-        elif body is not None:
-            kwargs["body"] = json.dumps(body)
-        elif method in ("POST", "PATCH"):
-            kwargs["body"] = b""
-        response = fetch(API, *path, **kwargs)
-        content_type = response.headers.get("Content-Type", "")
-        if response.code == 204 or not response.body:
-            return response.code, None
-        if content_type.startswith("application/json"):
-            return response.code, _strict_json(response.body)
-        return response.code, response.body
-
-    return call
-
-
-@pytest.fixture
-def run(api):
-    status, run = api("POST", "runs", body={"name": "r1", "notebook_path": "a.ipynb", "notebook_id": "nb-1"})
-    assert status == 201
-    return run
 
 
 def test_info_names_the_configured_store(api, store_dir):
@@ -411,6 +360,12 @@ ENDPOINTS = [
     ("GET", "runs/some-run/metrics/loss", None),
     ("POST", "runs/some-run/log", {"tags": {"a": "b"}}),
     ("GET", "runs/some-run/images/1", None),
+    ("GET", "validations", None),
+    ("POST", "validations", {"notebook_path": "a.ipynb", "kernel_name": "python3", "cell_count": 1}),
+    ("GET", "validations/some-validation", None),
+    ("PATCH", "validations/some-validation", {"verdict": "passed", "duration_ms": 1}),
+    ("POST", "validations/some-validation/cells", {"cells": [{"index": 0, "code_index": 0, "status": "passed"}]}),
+    ("GET", "validations/some-validation/junit", None),
 ]
 
 
@@ -419,14 +374,18 @@ ENDPOINTS = [
 def test_every_endpoint_refuses_unauthenticated_requests(fetch, server_store, method, path, body):
     """Refused even with ServerApp.allow_unauthenticated_access: the handlers' own decorators decide."""
     run_id = server_store.create_run(run_id="some-run")["id"]
+    server_store.create_validation(run_id="some-validation", notebook_path="a.ipynb", kernel_name="python3")
     kwargs = {"method": method, "raise_error": False, "headers": {"Authorization": ""}}
     if body is not None:
         kwargs["body"] = json.dumps(body)
     response = fetch(API, path, **kwargs)
     assert response.code in (401, 403)
+    assert response.body.count(b"validate") == 0  # nothing of the stored runs in the reply
     untouched = server_store.get_run(run_id)
     assert (untouched["name"], untouched["tags"], untouched["status"]) == (None, {}, "running")
-    assert server_store.list_runs()[1] == 1
+    validation = server_store.get_validation("some-validation")
+    assert (validation["status"], validation["verdict"], validation["cells"]) == ("running", None, [])
+    assert server_store.list_runs()[1] == 2
 
 
 @pytest.fixture
@@ -486,8 +445,8 @@ def test_kernel_of_this_server_keeps_its_run_alive(jp_serverapp, jp_asyncio_loop
 
 def test_strict_json_refuses_bare_nan():
     with pytest.raises(ValueError):
-        _strict_json("[NaN]")
-    assert math.isnan(float(_strict_json('["NaN"]')[0]))
+        strict_json("[NaN]")
+    assert math.isnan(float(strict_json('["NaN"]')[0]))
 
 
 def test_every_handler_verb_is_decorated_with_authenticated(jp_serverapp):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from jupyterlab_experiments.store import ENV_VAR, RunNotFound, SqliteStore, open_store, resolve_store_dir
+from jupyterlab_experiments.store import ENV_VAR, RunConflict, RunNotFound, SqliteStore, open_store, resolve_store_dir
 from jupyterlab_experiments.store import sqlite as sqlite_module
 from jupyterlab_experiments.store.migrations import MIGRATIONS, StoreTooNew, migrate, schema_version
 from jupyterlab_experiments.store.series import decode_chunk, downsample, encode_chunk, merge_summary
@@ -447,6 +447,139 @@ def test_a_failing_batch_writes_nothing(store, run_id):
     assert run["params"] == {} and run["metrics"] == {}
 
 
+# -- validations ------------------------------------------------------------------
+
+_CELLS = [
+    {
+        "index": 2,
+        "code_index": 1,
+        "cell_id": "b",
+        "source_head": "d['x']",
+        "status": "failed",
+        "duration_ms": 4.5,
+        "execution_count": 2,
+        "error": {"ename": "KeyError", "evalue": "'x'", "traceback": ["\x1b[31mKeyError\x1b[0m"]},
+        "reason": "raised KeyError",
+        "rules": [],
+        "role": "root-cause",
+        "cause_index": None,
+        "differences": [],
+        "outputs": [{"output_type": "error", "ename": "KeyError"}],
+        "saved_outputs": [],
+    },
+    {
+        "index": 0,
+        "code_index": 0,
+        "cell_id": "a",
+        "source_head": "import os",
+        "status": "output-changed",
+        "duration_ms": 1.0,
+        "execution_count": 1,
+        "error": None,
+        "reason": "text differs",
+        "rules": ["ansi"],
+        "role": None,
+        "cause_index": None,
+        "differences": [{"kind": "changed", "saved": NAN}],
+        "outputs": [{"output_type": "stream", "text": "b"}],
+        "saved_outputs": [{"output_type": "stream", "text": "a"}],
+    },
+]
+
+
+def test_a_validation_survives_closing_and_reopening_the_store(tmp_path):
+    store = open_store(tmp_path / "store")
+    created = store.create_validation(
+        run_id="v",
+        notebook_path="sub/nb.ipynb",
+        notebook_id="nb",
+        checkpoint="a" * 40,
+        kernel_name="python3",
+        kernel_id="k",
+        user="ada",
+        settings={"stopOnError": True},
+        static_findings=[{"kind": "x"}],
+        cell_count=2,
+    )
+    assert created["status"] == "running" and created["verdict"] is None and "cells" not in created
+    assert store.record_validation_cells("v", _CELLS) == 2
+    ended = store.finish_validation("v", "failed", 12.0, "stopped at cell 3")
+    store.close()
+
+    reopened = open_store(tmp_path / "store")
+    try:
+        validation = reopened.get_validation("v")
+        run = reopened.get_run("v")
+    finally:
+        reopened.close()
+    cells = validation.pop("cells")
+    assert validation == ended
+    assert {key: validation[key] for key in ("notebook_path", "checkpoint", "kernel_id", "settings", "failed_at")} == {
+        "notebook_path": "sub/nb.ipynb",
+        "checkpoint": "a" * 40,
+        "kernel_id": "k",
+        "settings": {"stopOnError": True},
+        "failed_at": 2,
+    }
+    assert (validation["verdict"], validation["duration_ms"], validation["message"]) == (
+        "failed",
+        12.0,
+        "stopped at cell 3",
+    )
+    assert [c["index"] for c in cells] == [0, 2]
+    assert cells[1] == _CELLS[0]
+    (difference,) = cells[0].pop("differences")  # NaN is not equal to itself
+    assert same(list(difference.values()), ["changed", NAN])
+    assert cells[0] == {key: value for key, value in _CELLS[1].items() if key != "differences"}
+    assert (run["kind"], run["name"], run["user"], run["status"]) == (
+        "validation",
+        "validate nb.ipynb",
+        "ada",
+        "failed",
+    )
+
+
+def test_a_cell_sent_again_replaces_what_was_recorded(store):
+    store.create_validation(run_id="v", notebook_path="nb.ipynb")
+    store.record_validation_cells("v", [{**_CELLS[0], "status": "running", "error": None}])
+    store.record_validation_cells("v", [{"index": 2, "code_index": 1, "status": "passed"}])
+    (cell,) = store.get_validation("v")["cells"]
+    assert (cell["status"], cell["error"], cell["outputs"], cell["cell_id"], cell["source_head"]) == (
+        "passed",
+        None,
+        [],
+        None,
+        "",
+    )
+
+
+def test_only_a_running_validation_takes_writes(store, run_id):
+    store.create_validation(run_id="v", notebook_path="nb.ipynb")
+    with pytest.raises(RunConflict, match="already exists"):
+        store.create_validation(run_id="v", notebook_path="other.ipynb")
+    with pytest.raises(RunConflict, match="is not a validation"):
+        store.record_validation_cells(run_id, _CELLS)
+    with pytest.raises(KeyError, match="is not a validation"):
+        store.get_validation(run_id)
+    with pytest.raises(ValueError, match="verdict must be one of"):
+        store.finish_validation("v", "finished")
+    store.finish_validation("v", "cancelled")
+    assert store.get_run("v")["status"] == "interrupted"
+    with pytest.raises(RunConflict, match="has ended"):
+        store.finish_validation("v", "passed")
+    with pytest.raises(RunNotFound):
+        store.record_validation_cells("nope", [])
+
+
+def test_validations_list_newest_first_by_notebook(store, run_id):
+    for i, (notebook_id, path) in enumerate([("n1", "a.ipynb"), ("n1", "b.ipynb"), ("n2", "a.ipynb")]):
+        store.create_validation(run_id=f"v{i}", notebook_id=notebook_id, notebook_path=path)
+    assert [v["run_id"] for v in store.list_validations(notebook_id="n1")] == ["v1", "v0"]
+    assert [v["run_id"] for v in store.list_validations(notebook_path="a.ipynb")] == ["v2", "v0"]
+    assert [v["run_id"] for v in store.list_validations(notebook_id="n1", notebook_path="a.ipynb")] == ["v0"]
+    assert [v["run_id"] for v in store.list_validations(limit=2)] == ["v2", "v1"]  # never the plain run
+
+
 # -- migrations -------------------------------------------------------------------
 
 
@@ -458,6 +591,27 @@ def test_an_empty_file_is_migrated_from_version_0(tmp_path):
     try:
         assert schema_version(store._conn()) == len(MIGRATIONS)
         assert store.create_run()["status"] == "running"
+    finally:
+        store.close()
+
+
+def test_a_store_of_the_previous_version_gains_validations_and_keeps_its_runs(tmp_path):
+    store_dir = tmp_path / "v2"
+    store_dir.mkdir()
+    conn = sqlite3.connect(store_dir / "store.sqlite", isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    assert migrate(conn, MIGRATIONS[:2]) == 2
+    conn.execute(
+        "INSERT INTO runs (uuid, kind, status, start_time, updated) VALUES ('old', 'notebook', 'finished', 1, 1)"
+    )
+    conn.execute("COMMIT")
+    conn.close()
+    store = open_store(store_dir)
+    try:
+        assert schema_version(store._conn()) == 3
+        assert store.get_run("old")["status"] == "finished"
+        store.create_validation(run_id="v", notebook_path="nb.ipynb")
+        assert store.record_validation_cells("v", _CELLS) == 2
     finally:
         store.close()
 
