@@ -194,13 +194,15 @@ export function decodeFrames(body: Uint8Array): {
   return { header, objects };
 }
 
-/** A stored validation, as `GET validations` lists them. */
-export interface IValidationSummary {
-  run_id: string;
-  notebook_path: string | null;
-  notebook_id: string | null;
-  verdict: ValidationVerdict | null;
-  [key: string]: unknown;
+/** A stored validation as `GET validations` lists them: the report without its cells. */
+export interface IValidationSummary extends Omit<
+  IValidationReport,
+  'cells' | 'runId'
+> {
+  runId: string;
+  cellCount: number;
+  /** Notebook index of the first failed or timed-out cell. */
+  failedAt: number | null;
 }
 
 /** A validation starts: the run of kind `validation` and what it will check. */

@@ -179,7 +179,7 @@ test('a validation names the root cause, its consequence and the changed output,
     `/experiments/api/validations?notebook_path=${encodeURIComponent(path)}`
   );
   expect(validations).toHaveLength(1);
-  const runId = validations[0].run_id;
+  const runId = validations[0].runId;
   const stored = await getJSON(page, `/experiments/api/validations/${runId}`);
   expect(stored.verdict).toBe('failed');
   expect(stored.cells).toHaveLength(5);
@@ -188,15 +188,16 @@ test('a validation names the root cause, its consequence and the changed output,
     runs.runs.filter((r: any) => r.id === runId).map((r: any) => r.kind)
   ).toEqual(['validation']);
 
-  // JUnit export: one test case per code cell, two failures.
+  // JUnit export: one test case per code cell; two errors, one changed output.
   const [download] = await Promise.all([
     page.waitForEvent('download'),
     report.getByRole('button', { name: 'Export JUnit' }).click()
   ]);
   const xml = fs.readFileSync((await download.path())!, 'utf-8');
   expect(xml).toContain('<testsuite');
-  expect(xml).toMatch(/tests="5"/);
-  expect(xml).toMatch(/failures="[1-9]/);
+  expect(xml).toMatch(/<testsuite [^>]*tests="5"/);
+  expect(xml).toMatch(/<testsuite [^>]*errors="2"/);
+  expect(xml).toMatch(/<testsuite [^>]*failures="1"/);
   expect(xml).toContain('ValueError');
 
   // A row selects its cell in the notebook.
@@ -258,9 +259,19 @@ test('cancel stops a long cell and the validation kernel goes away', async ({
   expect(session.path).toMatch(/\.validate-[0-9a-f-]+\.ipynb$/);
   expect(session.path.startsWith(tmpPath)).toBe(true);
 
+  // Cancel once the kernel is in the sleep, not while it is still booting.
+  await expect
+    .poll(
+      async () =>
+        (await getJSON(page, `/api/kernels/${session.kernel.id}`))
+          .execution_state,
+      { timeout: 30000 }
+    )
+    .toBe('busy');
   await report.getByRole('button', { name: 'Cancel' }).click();
   await expect(report.locator('.jp-Experiments-verdict')).toHaveText(
-    'Cancelled'
+    'Cancelled',
+    { timeout: 30000 }
   );
   await expect(
     report.locator('.jp-Experiments-validationCell[data-index="1"]')

@@ -166,7 +166,8 @@ describe('settings', () => {
         notebookBudget: 600,
         lateOutputTimeout: 0.5,
         relativeTolerance: 1e-3,
-        sanitizers: [{ name: 'ids', regex: 'id=\\d+', replace: 'id=N' }]
+        sanitizers: [{ name: 'ids', regex: 'id=\\d+', replace: 'id=N' }],
+        skipMimes: ['text/html']
       })
     ).toEqual({
       stopOnError: true,
@@ -174,7 +175,8 @@ describe('settings', () => {
       budgetMs: 600_000,
       lateOutputMs: 500,
       relativeTolerance: 1e-3,
-      sanitizers: [{ name: 'ids', regex: 'id=\\d+', replace: 'id=N' }]
+      sanitizers: [{ name: 'ids', regex: 'id=\\d+', replace: 'id=N' }],
+      skipMimes: ['text/html']
     });
   });
 
@@ -186,7 +188,8 @@ describe('settings', () => {
         budgetMs: 3_600_000,
         lateOutputMs: 2_000,
         relativeTolerance: 1e-6,
-        sanitizers: []
+        sanitizers: [],
+        skipMimes: []
       }
     );
   });

@@ -5,7 +5,7 @@
 import type { MultilineString } from '@jupyterlab/nbformat';
 
 import { formatDuration } from '../../sidebar/RunView';
-import { DEFAULT_VALIDATION_SETTINGS } from '../runner';
+import { DEFAULT_VALIDATION_SETTINGS, durationKey } from '../runner';
 import type { ISanitizerSpec } from '../sanitize';
 import type {
   IValidationCell,
@@ -223,13 +223,6 @@ function joinSource(source: MultilineString): string {
   return Array.isArray(source) ? source.join('') : source;
 }
 
-/** The key a cell's duration is remembered by between validations. */
-export function durationKey(
-  cell: Pick<IValidationCell, 'cellId' | 'codeIndex'>
-): string {
-  return cell.cellId ?? `#${cell.codeIndex}`;
-}
-
 /** Durations of a stored validation, as the runner's `previousDurations`. */
 export function previousDurations(
   cells: readonly Pick<IValidationCell, 'cellId' | 'codeIndex' | 'durationMs'>[]
@@ -266,6 +259,9 @@ export function validationSettings(composite: {
         : d.relativeTolerance,
     sanitizers: Array.isArray(composite.sanitizers)
       ? (composite.sanitizers as ISanitizerSpec[]).map(s => ({ ...s }))
-      : d.sanitizers
+      : d.sanitizers,
+    skipMimes: Array.isArray(composite.skipMimes)
+      ? (composite.skipMimes as string[]).slice()
+      : d.skipMimes
   };
 }

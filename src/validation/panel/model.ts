@@ -17,7 +17,7 @@ import { METADATA_KEY, readNotebookId } from '../../capture/notebookId';
 import type { ImageComparator } from '../compare';
 import { ValidationRun } from '../runner';
 import { checkSanitizers } from '../sanitize';
-import { IStaticFinding, staticCheck } from '../staticCheck';
+import type { IStaticFinding } from '../staticCheck';
 import type {
   IValidationCell,
   IValidationReport,
@@ -69,7 +69,7 @@ export class ValidationModel implements IDisposable {
 
   /** Findings of the static check, known before the kernel starts. */
   get staticFindings(): readonly IStaticFinding[] {
-    return this._staticFindings;
+    return this.report?.staticFindings ?? [];
   }
 
   /** Why the validation could not start (no kernel, invalid settings). */
@@ -115,7 +115,6 @@ export class ValidationModel implements IDisposable {
     }
     this._run = null;
     this._stored = report;
-    this._staticFindings = report.staticFindings ?? [];
     this._phase = 'done';
     this._bumpAll();
     this._schedule();
@@ -137,39 +136,10 @@ export class ValidationModel implements IDisposable {
     let session: Session.ISessionConnection | null = null;
     try {
       const prepared = await this._prepare();
-      if (!prepared) {
+      if (!prepared || this._cancelled) {
         return;
       }
-      const { notebook, settings, durations } = prepared;
-      session = await this._options.sessions.startNew({
-        path: PathExt.join(
-          PathExt.dirname(this.panel.context.path),
-          `.validate-${UUID.uuid4()}.ipynb`
-        ),
-        name: `Validation of ${this.panel.context.path}`,
-        type: 'validation',
-        kernel: { name: this._kernelName }
-      });
-      if (this._cancelled || !session.kernel) {
-        this._error = this._cancelled
-          ? 'Cancelled before the kernel started.'
-          : `The kernel "${this._kernelName}" did not start.`;
-        return;
-      }
-      const kernel = session.kernel;
-      const run = new ValidationRun({
-        notebook,
-        notebookPath: this.panel.context.path,
-        notebookId: readNotebookId(notebook.metadata[METADATA_KEY]),
-        checkpoint: prepared.checkpoint,
-        settings,
-        previousDurations: await durations,
-        startKernel: async () => kernel,
-        compareImages: this._options.compareImages
-      });
-      this._run = run;
-      this._phase = 'running';
-      run.changed.connect(this._onRunChanged, this);
+      const { notebook, kernelName } = prepared;
       const hash = sourceHash(notebook.cells);
       const recorder = new ValidationRecorder({
         store: this._options.store ?? Api,
@@ -179,19 +149,46 @@ export class ValidationModel implements IDisposable {
         }
       });
       this._recorder = recorder;
-      recorder.begin(run.report, {
-        runId: UUID.uuid4().replace(/-/g, ''),
-        kernelName: this._kernelName,
-        kernelId: kernel.id,
-        cellCount: notebook.cells.filter(c => c.cell_type === 'code').length,
-        sourceHash: hash
+      const run = new ValidationRun({
+        notebook,
+        notebookPath: this.panel.context.path,
+        notebookId: readNotebookId(notebook.metadata[METADATA_KEY]),
+        checkpoint: prepared.checkpoint,
+        settings: prepared.settings,
+        previousDurations: prepared.durations,
+        editedCellIds: prepared.editedCellIds,
+        // A session of its own: the kernel works in the notebook's folder and is listed under Running.
+        startKernel: async () => {
+          session = await this._options.sessions.startNew({
+            path: PathExt.join(
+              PathExt.dirname(this.panel.context.path),
+              `.validate-${UUID.uuid4()}.ipynb`
+            ),
+            name: `Validation of ${this.panel.context.path}`,
+            type: 'validation',
+            kernel: { name: kernelName }
+          });
+          if (!session.kernel) {
+            throw new Error(`the kernel "${kernelName}" did not start`);
+          }
+          recorder.begin(run.report, {
+            runId: UUID.uuid4().replace(/-/g, ''),
+            kernelName,
+            kernelId: session.kernel.id,
+            cellCount: run.report.cells.length,
+            sourceHash: hash
+          });
+          return session.kernel;
+        },
+        shutdownKernel: () => session!.shutdown(),
+        compareImages: this._options.compareImages
       });
+      this._run = run;
+      this._phase = 'running';
+      run.changed.connect(this._onRunChanged, this);
       this._startTicker();
-      const report = await Promise.resolve().then(() => run.start());
-      // The runner's own findings win; ours were shown while it started.
-      if (!report.staticFindings?.length) {
-        report.staticFindings = this._staticFindings.slice();
-      }
+      this._emitNow();
+      const report = await run.start();
       await recorder.finish(report);
       this._finished.emit({ report, hash });
     } catch (reason) {
@@ -205,11 +202,10 @@ export class ValidationModel implements IDisposable {
       this._phase = 'done';
       this._bumpAll();
       this._emitNow();
-      if (session) {
-        await session.shutdown().catch(() => {
-          // The runner may have shut its kernel down already.
-        });
-        session.dispose();
+      // The run shuts its kernel down; the session goes too, whatever happened.
+      const started = session as Session.ISessionConnection | null;
+      if (started && !started.isDisposed) {
+        await started.shutdown().catch(() => undefined);
       }
     }
   }
@@ -241,9 +237,11 @@ export class ValidationModel implements IDisposable {
   /** Everything the run needs from the editor, or null with `error` set. */
   private async _prepare(): Promise<{
     notebook: INotebookContent;
+    kernelName: string;
     settings: IValidationSettings;
     checkpoint: string | null;
-    durations: Promise<Map<string, number>>;
+    durations: Map<string, number>;
+    editedCellIds: Set<string>;
   } | null> {
     const settings = this._options.settings();
     const problems = checkSanitizers(settings.sanitizers);
@@ -255,34 +253,35 @@ export class ValidationModel implements IDisposable {
     }
     const panel = this.panel;
     await panel.context.ready;
+    const editedCellIds = editedCells(panel);
     const checkpoint = this._options.checkpoint
       ? await this._options.checkpoint(panel).catch(() => null)
       : null;
     const notebook = panel.model!.toJSON() as INotebookContent;
-    this._kernelName =
+    const kernelName =
       panel.sessionContext.session?.kernel?.name ??
       notebook.metadata.kernelspec?.name ??
       '';
-    if (!this._kernelName) {
+    this._kernelName = kernelName;
+    if (!kernelName) {
       this._error =
         'This notebook has no kernel: choose one (Kernel > Change Kernel…) and validate again.';
       return null;
     }
-    this._staticFindings = staticCheck(notebook, {
-      editedCellIds: editedCells(panel)
-    });
-    this._emitNow();
     const notebookId = readNotebookId(notebook.metadata[METADATA_KEY]);
+    const durations = notebookId
+      ? await latestValidation(notebookId).then(
+          latest => previousDurations(latest?.cells ?? []),
+          () => new Map<string, number>()
+        )
+      : new Map<string, number>();
     return {
       notebook,
+      kernelName,
       settings,
       checkpoint,
-      durations: notebookId
-        ? latestValidation(notebookId).then(
-            latest => previousDurations(latest?.cells ?? []),
-            () => new Map()
-          )
-        : Promise.resolve(new Map())
+      durations,
+      editedCellIds
     };
   }
 
@@ -340,7 +339,6 @@ export class ValidationModel implements IDisposable {
   private _run: ValidationRun | null = null;
   private _stored: IValidationReport | null = null;
   private _recorder: ValidationRecorder | null = null;
-  private _staticFindings: IStaticFinding[] = [];
   private _error: string | null = null;
   private _warnings: string[] = [];
   private _kernelName = '';
@@ -376,5 +374,5 @@ export async function latestValidation(
     notebook_id: notebookId,
     limit: 1
   });
-  return validations.length ? Api.getValidation(validations[0].run_id) : null;
+  return validations.length ? Api.getValidation(validations[0].runId) : null;
 }
