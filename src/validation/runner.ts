@@ -237,25 +237,19 @@ export class ValidationRun {
     cell: IValidationCell,
     runStarted: number
   ): Promise<{ verdict: ValidationVerdict; message: string } | void> {
-    const source = this._notebookCell(cell).source;
-    const code = Array.isArray(source) ? source.join('') : source;
-    const markers = readMarkers(this._notebookCell(cell));
-    if (markers.skip.value) {
-      await this._judge(cell, null);
-      return;
-    }
-    if (!code.trim()) {
-      // Like nbclient: an empty cell is not sent to the kernel.
+    const code = this._codeToRun(cell);
+    if (code === null) {
       await this._judge(cell, null);
       return;
     }
     const settings = this.report.settings;
     const budgetLeft = settings.budgetMs - (now() - runStarted);
     const timeoutMs = Math.min(this._cellTimeout(cell), budgetLeft);
-    const kernel = this._kernel!;
+    const pending = this._sent.get(cell.codeIndex) ?? this._send(cell, code);
+    this._sendAhead(cell, runStarted);
     this._set(cell, 'running', 'running');
     this._running = true;
-    const outcome = await this._execute(kernel, cell, code, timeoutMs);
+    const outcome = await this._execute(pending, timeoutMs);
     this._running = false;
     cell.durationMs = outcome.durationMs;
     cell.executionCount = outcome.executionCount;
@@ -321,44 +315,73 @@ export class ValidationRun {
     }
   }
 
-  private async _execute(
-    kernel: Kernel.IKernelConnection,
-    cell: IValidationCell,
-    code: string,
-    timeoutMs: number
-  ): Promise<IExecution> {
-    const sent = now();
-    let replied: number | null = null;
-    let repliedKernel: number | null = null;
-    let reply: KernelMessage.IExecuteReplyMsg['content'] | null = null;
-    const replyDelegate = new PromiseDelegate<'reply'>();
-    const future = kernel.requestExecute(
+  /**
+   * Send a cell's execute request. The kernel queues requests, so the run
+   * sends the next cell while one executes (`_sendAhead`): no round trip
+   * between cells. With stop at first error, `stop_on_error` makes the
+   * kernel abort what is queued behind a failure.
+   */
+  private _send(cell: IValidationCell, code: string): IRequest {
+    const future = this._kernel!.requestExecute(
       {
         code,
         silent: false,
         store_history: false,
         allow_stdin: false,
-        stop_on_error: false
+        stop_on_error: this.report.settings.stopOnError
       },
       true
     );
-    const request = future.msg.header.msg_id;
-    this._requests.set(request, cell.codeIndex);
-    this._began.delete(request);
-    future.onReply = message => {
-      replied = now();
-      repliedKernel = kernelTime(message.header.date);
-      reply = message.content;
-      replyDelegate.resolve('reply');
+    const pending: IRequest = {
+      id: future.msg.header.msg_id,
+      future,
+      sent: now(),
+      replied: null,
+      repliedKernel: null,
+      reply: null,
+      replied$: new PromiseDelegate<'reply'>(),
+      died: future.done.then(
+        () => 'done' as const,
+        () => 'died' as const
+      )
     };
-    const died = future.done.then(
-      () => 'done' as const,
-      () => 'died' as const
-    );
+    this._requests.set(pending.id, cell.codeIndex);
+    future.onReply = message => {
+      pending.replied = now();
+      pending.repliedKernel = kernelTime(message.header.date);
+      pending.reply = message.content;
+      pending.replied$.resolve('reply');
+    };
+    this._sent.set(cell.codeIndex, pending);
+    return pending;
+  }
+
+  /** Queue the next cell that will execute after `cell`, unless the run is ending. */
+  private _sendAhead(cell: IValidationCell, runStarted: number): void {
+    for (const next of this.report.cells.slice(cell.codeIndex + 1)) {
+      const code = this._codeToRun(next);
+      if (code === null) {
+        continue;
+      }
+      if (
+        !this._sent.has(next.codeIndex) &&
+        !this._beforeCell(next, runStarted)
+      ) {
+        this._send(next, code);
+      }
+      return;
+    }
+  }
+
+  private async _execute(
+    pending: IRequest,
+    timeoutMs: number
+  ): Promise<IExecution> {
+    const kernel = this._kernel!;
     const first = await within(
       [
-        replyDelegate.promise,
-        died,
+        pending.replied$.promise,
+        pending.died,
         this._kernelDied.promise,
         this._cancelled.delegate.promise
       ],
@@ -368,13 +391,17 @@ export class ValidationRun {
     // The kernel's own clock when it stamped both messages: IOPub and shell
     // are separate channels, so execute_input may arrive after the reply.
     const duration = () => {
-      const began = this._began.get(request);
-      if (began && began.kernel !== null && repliedKernel !== null) {
-        return Math.max(0, repliedKernel - began.kernel);
+      const began = this._began.get(pending.id);
+      if (began && began.kernel !== null && pending.repliedKernel !== null) {
+        return Math.max(0, pending.repliedKernel - began.kernel);
       }
-      return Math.max(0, (replied ?? now()) - (began?.client ?? sent));
+      return Math.max(
+        0,
+        (pending.replied ?? now()) - (began?.client ?? pending.sent)
+      );
     };
-    const executionCount = () => (reply as any)?.execution_count ?? null;
+    const executionCount = () =>
+      (pending.reply as any)?.execution_count ?? null;
 
     if (first === 'died' || first === 'dead') {
       return { kind: 'died', durationMs: duration(), executionCount: null };
@@ -382,11 +409,11 @@ export class ValidationRun {
     if (first === 'timeout' || first === 'cancelled') {
       await kernel.interrupt().catch(() => undefined);
       const answer = await within(
-        [replyDelegate.promise, died],
+        [pending.replied$.promise, pending.died],
         INTERRUPT_GRACE_MS,
         'silent' as const
       );
-      await this._settle(future);
+      await this._settle(pending.future);
       const stopped = {
         answered: answer === 'reply',
         durationMs: duration(),
@@ -397,8 +424,8 @@ export class ValidationRun {
         : { kind: 'cancelled', ...stopped };
     }
     // A reply (or done): wait for late outputs until the kernel is idle.
-    await this._settle(future);
-    const content: any = reply;
+    await this._settle(pending.future);
+    const content: any = pending.reply;
     const error =
       content?.status === 'error'
         ? {
@@ -489,6 +516,16 @@ export class ValidationRun {
     this._changed.emit(cell);
   }
 
+  /** The code to execute, or null for a cell that is not sent: marked skip, or empty (as nbclient does). */
+  private _codeToRun(cell: IValidationCell): string | null {
+    const notebookCell = this._notebookCell(cell);
+    if (readMarkers(notebookCell).skip.value) {
+      return null;
+    }
+    const code = sourceOf(notebookCell);
+    return code.trim() ? code : null;
+  }
+
   private _cellTimeout(cell: IValidationCell): number {
     const metadata = (this._notebookCell(cell).metadata ?? {}) as any;
     for (const value of [
@@ -552,6 +589,9 @@ export class ValidationRun {
       return;
     }
     kernel.iopubMessage.disconnect(this._onIOPub, this);
+    for (const pending of this._sent.values()) {
+      pending.future.dispose();
+    }
     const shutdown = () =>
       this._options.shutdownKernel
         ? this._options.shutdownKernel(kernel)
@@ -578,6 +618,8 @@ export class ValidationRun {
   private _running = false;
   private _outputs = new RunOutputs();
   private _touchedLater = new Set<number>();
+  /** Requests sent, by code cell. */
+  private _sent = new Map<number, IRequest>();
   /** The code cell each execute request was for, by message id. */
   private _requests = new Map<string, number>();
   /** When each request's execute_input arrived. */
@@ -588,6 +630,23 @@ export class ValidationRun {
     delegate: new PromiseDelegate<'cancelled'>()
   };
   private _changed = new Signal<this, IValidationCell | null>(this);
+}
+
+/** An execute request on its way. */
+interface IRequest {
+  id: string;
+  future: Kernel.IShellFuture<
+    KernelMessage.IExecuteRequestMsg,
+    KernelMessage.IExecuteReplyMsg
+  >;
+  sent: number;
+  replied: number | null;
+  /** The reply's date on the kernel's clock. */
+  repliedKernel: number | null;
+  reply: KernelMessage.IExecuteReplyMsg['content'] | null;
+  replied$: PromiseDelegate<'reply'>;
+  /** Settles when the request is done; 'died' if the kernel went away first. */
+  died: Promise<'done' | 'died'>;
 }
 
 type IExecution =

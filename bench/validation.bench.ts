@@ -1,0 +1,148 @@
+/**
+ * Validation speed: a 100-cell notebook of fast cells validated by
+ * `ValidationRun` through a real Jupyter server, against `jupyter nbconvert
+ * --to notebook --execute` on the same notebook, in the same run. Both
+ * include starting and ending their kernel. Target: ours ≤ 1.1× nbconvert.
+ *
+ * Prints a Markdown section and writes it to bench/validation-report.md.
+ */
+/// <reference types="node" />
+import type { INotebookContent } from '@jupyterlab/nbformat';
+import {
+  KernelManager,
+  ServerConnection,
+  Session,
+  SessionManager
+} from '@jupyterlab/services';
+import { JupyterServer } from '@jupyterlab/testing';
+import { UUID } from '@lumino/coreutils';
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import { ValidationRun } from '../src/validation/runner';
+
+const REPORT = path.join(__dirname, 'validation-report.md');
+const CELLS = 100;
+const ROUNDS = 5;
+
+function fastNotebook(): INotebookContent {
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' }
+    },
+    cells: Array.from({ length: CELLS }, (_, i) => ({
+      id: `c${i}`,
+      cell_type: 'code',
+      source: `x${i} = ${i} * 2\nprint(x${i})`,
+      metadata: {},
+      execution_count: i + 1,
+      outputs: [{ output_type: 'stream', name: 'stdout', text: `${i * 2}\n` }]
+    }))
+  };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const server = new JupyterServer();
+let sessions: SessionManager;
+
+beforeAll(async () => {
+  await server.start({ configData: { ServerApp: { allow_root: true } } });
+  const serverSettings = ServerConnection.makeSettings();
+  sessions = new SessionManager({
+    kernelManager: new KernelManager({ serverSettings }),
+    serverSettings
+  });
+}, 120_000);
+
+afterAll(async () => {
+  sessions.dispose();
+  await server.shutdown();
+});
+
+async function ours(notebook: INotebookContent): Promise<number> {
+  const started = performance.now();
+  let session: Session.ISessionConnection | null = null;
+  const run = new ValidationRun({
+    notebook,
+    notebookPath: 'bench.ipynb',
+    startKernel: async () => {
+      session = await sessions.startNew({
+        path: `.validate-${UUID.uuid4()}.ipynb`,
+        name: 'validation',
+        type: 'validation',
+        kernel: { name: 'python3' }
+      });
+      return session.kernel!;
+    },
+    shutdownKernel: async () => {
+      await session?.shutdown();
+    }
+  });
+  const report = await run.start();
+  const elapsed = performance.now() - started;
+  if (report.verdict !== 'passed') {
+    throw new Error(`the benchmark notebook did not pass: ${report.verdict}`);
+  }
+  return elapsed;
+}
+
+function nbconvert(file: string, out: string): number {
+  const started = performance.now();
+  const result = spawnSync(
+    'jupyter',
+    ['nbconvert', '--to', 'notebook', '--execute', file, '--output', out],
+    { encoding: 'utf8' }
+  );
+  const elapsed = performance.now() - started;
+  if (result.status !== 0) {
+    throw new Error(`nbconvert failed: ${result.stderr}`);
+  }
+  return elapsed;
+}
+
+it('validates a 100-cell notebook about as fast as nbconvert executes it', async () => {
+  const notebook = fastNotebook();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'validation-bench-'));
+  const file = path.join(dir, 'bench.ipynb');
+  fs.writeFileSync(file, JSON.stringify(notebook));
+  const out = path.join(dir, 'out.ipynb');
+
+  // One of each to warm caches (imports, kernel spec lookup).
+  await ours(notebook);
+  nbconvert(file, out);
+  const timesOurs: number[] = [];
+  const timesPeer: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    timesOurs.push(await ours(notebook));
+    timesPeer.push(nbconvert(file, out));
+  }
+  const a = median(timesOurs);
+  const b = median(timesPeer);
+  const ratio = a / b;
+  const ms = (value: number) => `${Math.round(value)} ms`;
+  const markdown = [
+    '## Validation (jest: bench/validation.bench.ts)',
+    '',
+    `A ${CELLS}-cell notebook of fast cells, ${ROUNDS} rounds each after one warm-up, ` +
+      'kernel start and shutdown included in both.',
+    '',
+    '| figure | measured | target |',
+    '| --- | --- | --- |',
+    `| \`ValidationRun\` through the server (median) | ${ms(a)} (min ${ms(Math.min(...timesOurs))}) | |`,
+    `| \`jupyter nbconvert --to notebook --execute\` (median) | ${ms(b)} (min ${ms(Math.min(...timesPeer))}) | |`,
+    `| ratio ours / nbconvert | ${ratio.toFixed(2)} | ≤ 1.1 |`,
+    ''
+  ].join('\n');
+  fs.writeFileSync(REPORT, markdown);
+  console.log(markdown);
+  expect(timesOurs).toHaveLength(ROUNDS);
+});
