@@ -5,6 +5,7 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
 import { IMetricSeries, IMetricSummary, IRun, IRunSummary } from './tokens';
+import type { IValidationReport, ValidationVerdict } from './validation/types';
 
 /** An error the server explained: its message says what to do. */
 export class ApiError extends Error {
@@ -193,6 +194,32 @@ export function decodeFrames(body: Uint8Array): {
   return { header, objects };
 }
 
+/** A stored validation as `GET validations` lists them: the report without its cells. */
+export interface IValidationSummary extends Omit<
+  IValidationReport,
+  'cells' | 'runId'
+> {
+  runId: string;
+  cellCount: number;
+  /** Notebook index of the first failed or timed-out cell. */
+  failedAt: number | null;
+}
+
+/** A validation starts: the run of kind `validation` and what it will check. */
+export interface INewValidation {
+  run_id: string;
+  notebook_path: string;
+  notebook_id: string | null;
+  checkpoint: string | null;
+  kernel_name: string;
+  kernel_id: string | null;
+  settings: unknown;
+  static_findings: unknown[];
+  cell_count: number;
+}
+
+export type ValidationExport = 'json' | 'junit';
+
 export interface IServerInfo {
   store_dir: string;
   version: string;
@@ -346,5 +373,71 @@ export namespace Api {
       `runs/${encodeURIComponent(runId)}/images/${encodeURIComponent(imageId)}`
     );
     return URL.createObjectURL(await response.blob());
+  }
+
+  export function createValidation(
+    validation: INewValidation
+  ): Promise<{ run_id: string }> {
+    return requestAPI('validations', {
+      method: 'POST',
+      body: JSON.stringify(validation)
+    });
+  }
+
+  /** Results of finished cells (snake_case records); a cell sent again replaces itself. */
+  export function addValidationCells(
+    runId: string,
+    cells: unknown[]
+  ): Promise<unknown> {
+    return requestAPI(`validations/${encodeURIComponent(runId)}/cells`, {
+      method: 'POST',
+      body: JSON.stringify({ cells })
+    });
+  }
+
+  export function finishValidation(
+    runId: string,
+    end: {
+      verdict: ValidationVerdict;
+      duration_ms: number | null;
+      message: string | null;
+    }
+  ): Promise<unknown> {
+    return requestAPI(`validations/${encodeURIComponent(runId)}`, {
+      method: 'PATCH',
+      body: JSON.stringify(end)
+    });
+  }
+
+  export function listValidations(query: {
+    notebook_id?: string;
+    notebook_path?: string;
+    limit?: number;
+  }): Promise<{ validations: IValidationSummary[] }> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) {
+        params.set(key, String(value));
+      }
+    }
+    return requestAPI(`validations?${params.toString()}`);
+  }
+
+  export function getValidation(runId: string): Promise<IValidationReport> {
+    return requestAPI(`validations/${encodeURIComponent(runId)}`);
+  }
+
+  /** A stored validation as a file: the JSON report or JUnit XML. */
+  export async function exportValidation(
+    runId: string,
+    format: ValidationExport
+  ): Promise<Blob> {
+    const id = encodeURIComponent(runId);
+    const response = await rawRequest(
+      format === 'json'
+        ? `validations/${id}?download=1`
+        : `validations/${id}/junit`
+    );
+    return response.blob();
   }
 }

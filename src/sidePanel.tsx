@@ -1,6 +1,7 @@
 import { ReactWidget, UseSignal } from '@jupyterlab/apputils';
 import { LabIcon } from '@jupyterlab/ui-components';
 import { IDisposable } from '@lumino/disposable';
+import { Message } from '@lumino/messaging';
 import { ISignal } from '@lumino/signaling';
 import React from 'react';
 
@@ -11,8 +12,8 @@ export interface IPanelModel extends IDisposable {
 }
 
 /**
- * A right-sidebar panel rendering a model with React: the model refreshes
- * while the panel is shown and is disposed with it.
+ * A panel rendering a model with React (in the right sidebar or the main
+ * area): the model refreshes while the panel is shown and is disposed with it.
  */
 export class ModelPanel<M extends IPanelModel> extends ReactWidget {
   constructor(
@@ -38,6 +39,12 @@ export class ModelPanel<M extends IPanelModel> extends ReactWidget {
 
   protected onAfterHide(): void {
     this.model.setActive(false);
+  }
+
+  /** A closed panel is done with: its model goes with it. */
+  protected onCloseRequest(msg: Message): void {
+    super.onCloseRequest(msg);
+    this.dispose();
   }
 
   dispose(): void {

@@ -12,6 +12,7 @@ export namespace CommandIDs {
   export const checkpoint = 'experiments:checkpoint';
   export const history = 'experiments:history';
   export const openCheckpoint = 'experiments:open-checkpoint';
+  export const validate = 'experiments:validate';
 }
 
 /** The MIME type through which a kernel of any language logs (see docs/logging-protocol.md). */

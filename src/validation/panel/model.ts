@@ -1,0 +1,378 @@
+/**
+ * One notebook's validation as the report panel shows it: starts the kernel
+ * session, the run and its recording, and turns the run's many `changed`
+ * signals into at most one render per animation frame. No DOM.
+ */
+import { PathExt } from '@jupyterlab/coreutils';
+import type { ICodeCellModel } from '@jupyterlab/cells';
+import type { INotebookContent } from '@jupyterlab/nbformat';
+import { NotebookPanel } from '@jupyterlab/notebook';
+import { Session } from '@jupyterlab/services';
+import { UUID } from '@lumino/coreutils';
+import { IDisposable } from '@lumino/disposable';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { Api } from '../../api';
+import { METADATA_KEY, readNotebookId } from '../../capture/notebookId';
+import type { ImageComparator } from '../compare';
+import { ValidationRun } from '../runner';
+import { checkSanitizers } from '../sanitize';
+import type { IStaticFinding } from '../staticCheck';
+import type {
+  IValidationCell,
+  IValidationReport,
+  IValidationSettings
+} from '../types';
+import { previousDurations, sourceHash } from './format';
+import { IValidationStore, ValidationRecorder } from './recorder';
+
+export type ValidationPhase = 'idle' | 'starting' | 'running' | 'done';
+
+export interface IValidationModelOptions {
+  panel: NotebookPanel;
+  sessions: Session.IManager;
+  settings: () => IValidationSettings;
+  /** Take a checkpoint of the notebook as validated (it also gives it an id). */
+  checkpoint?: (panel: NotebookPanel) => Promise<string | null>;
+  compareImages?: ImageComparator;
+  store?: IValidationStore;
+}
+
+export class ValidationModel implements IDisposable {
+  constructor(private _options: IValidationModelOptions) {}
+
+  /** Coalesced: at most once per animation frame. */
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  /** A validation ended, or a stored one was shown: its report and source hash. */
+  get finished(): ISignal<this, { report: IValidationReport; hash: string }> {
+    return this._finished;
+  }
+
+  get panel(): NotebookPanel {
+    return this._options.panel;
+  }
+
+  get phase(): ValidationPhase {
+    return this._phase;
+  }
+
+  get isRunning(): boolean {
+    return this._phase === 'starting' || this._phase === 'running';
+  }
+
+  get report(): IValidationReport | null {
+    return this._run?.report ?? this._stored;
+  }
+
+  /** Findings of the static check, known before the kernel starts. */
+  get staticFindings(): readonly IStaticFinding[] {
+    return this.report?.staticFindings ?? [];
+  }
+
+  /** Why the validation could not start (no kernel, invalid settings). */
+  get error(): string | null {
+    return this._error;
+  }
+
+  /** Problems recording to the store; the validation went on. */
+  get warnings(): readonly string[] {
+    return this._warnings;
+  }
+
+  get kernelName(): string {
+    return this._kernelName;
+  }
+
+  /** Shown or hidden: nothing to do, a validation runs either way. */
+  setActive(): void {
+    // The panel model interface asks for it.
+  }
+
+  /** Bumped when a cell's result changes, so unchanged rows skip rendering. */
+  version(index: number): number {
+    return this._versions.get(index) ?? 0;
+  }
+
+  isExpanded(index: number): boolean {
+    return this._expanded.has(index);
+  }
+
+  toggle(index: number): void {
+    if (!this._expanded.delete(index)) {
+      this._expanded.add(index);
+    }
+    this._bump(index);
+    this._schedule();
+  }
+
+  /** Show a stored validation (after a reload) until the next run. */
+  showStored(report: IValidationReport): void {
+    if (this.isRunning) {
+      return;
+    }
+    this._run = null;
+    this._stored = report;
+    this._phase = 'done';
+    this._bumpAll();
+    this._schedule();
+  }
+
+  /** Validate the notebook as it is now in the editor. Resolves when the run ended. */
+  async start(): Promise<void> {
+    if (this.isRunning || this._isDisposed) {
+      return;
+    }
+    this._phase = 'starting';
+    this._error = null;
+    this._warnings = [];
+    this._cancelled = false;
+    this._run = null;
+    this._stored = null;
+    this._expanded.clear();
+    this._emitNow();
+    let session: Session.ISessionConnection | null = null;
+    try {
+      const prepared = await this._prepare();
+      if (!prepared || this._cancelled) {
+        return;
+      }
+      const { notebook, kernelName } = prepared;
+      const hash = sourceHash(notebook.cells);
+      const recorder = new ValidationRecorder({
+        store: this._options.store ?? Api,
+        warn: message => {
+          this._warnings = [...this._warnings, message];
+          this._schedule();
+        }
+      });
+      this._recorder = recorder;
+      const run = new ValidationRun({
+        notebook,
+        notebookPath: this.panel.context.path,
+        notebookId: readNotebookId(notebook.metadata[METADATA_KEY]),
+        checkpoint: prepared.checkpoint,
+        settings: prepared.settings,
+        previousDurations: prepared.durations,
+        editedCellIds: prepared.editedCellIds,
+        // A session of its own: the kernel works in the notebook's folder and is listed under Running.
+        startKernel: async () => {
+          session = await this._options.sessions.startNew({
+            path: PathExt.join(
+              PathExt.dirname(this.panel.context.path),
+              `.validate-${UUID.uuid4()}.ipynb`
+            ),
+            name: `Validation of ${this.panel.context.path}`,
+            type: 'validation',
+            kernel: { name: kernelName }
+          });
+          if (!session.kernel) {
+            throw new Error(`the kernel "${kernelName}" did not start`);
+          }
+          recorder.begin(run.report, {
+            runId: UUID.uuid4().replace(/-/g, ''),
+            kernelName,
+            kernelId: session.kernel.id,
+            cellCount: run.report.cells.length,
+            sourceHash: hash
+          });
+          return session.kernel;
+        },
+        shutdownKernel: () => session!.shutdown(),
+        compareImages: this._options.compareImages
+      });
+      this._run = run;
+      this._phase = 'running';
+      run.changed.connect(this._onRunChanged, this);
+      this._startTicker();
+      this._emitNow();
+      const report = await run.start();
+      await recorder.finish(report);
+      this._finished.emit({ report, hash });
+    } catch (reason) {
+      this._error = `The validation could not run: ${
+        reason instanceof Error ? reason.message : String(reason)
+      }`;
+    } finally {
+      this._stopTicker();
+      this._recorder?.dispose();
+      this._recorder = null;
+      this._phase = 'done';
+      this._bumpAll();
+      this._emitNow();
+      // The run shuts its kernel down; the session goes too, whatever happened.
+      const started = session as Session.ISessionConnection | null;
+      if (started && !started.isDisposed) {
+        await started.shutdown().catch(() => undefined);
+      }
+    }
+  }
+
+  /** Stop the running validation; its report says which cells were not reached. */
+  cancel(): void {
+    this._cancelled = true;
+    this._run?.cancel();
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  /** Closing the panel cancels its validation (recording and shutdown still finish). */
+  dispose(): void {
+    if (this._isDisposed) {
+      return;
+    }
+    this._isDisposed = true;
+    this.cancel();
+    this._stopTicker();
+    if (this._frame !== null) {
+      cancelAnimationFrame(this._frame);
+    }
+    Signal.clearData(this);
+  }
+
+  /** Everything the run needs from the editor, or null with `error` set. */
+  private async _prepare(): Promise<{
+    notebook: INotebookContent;
+    kernelName: string;
+    settings: IValidationSettings;
+    checkpoint: string | null;
+    durations: Map<string, number>;
+    editedCellIds: Set<string>;
+  } | null> {
+    const settings = this._options.settings();
+    const problems = checkSanitizers(settings.sanitizers);
+    if (problems.length) {
+      this._error =
+        'Fix the sanitizers in Settings > Validation, then validate again:\n' +
+        problems.join('\n');
+      return null;
+    }
+    const panel = this.panel;
+    await panel.context.ready;
+    const editedCellIds = editedCells(panel);
+    const checkpoint = this._options.checkpoint
+      ? await this._options.checkpoint(panel).catch(() => null)
+      : null;
+    const notebook = panel.model!.toJSON() as INotebookContent;
+    const kernelName =
+      panel.sessionContext.session?.kernel?.name ??
+      notebook.metadata.kernelspec?.name ??
+      '';
+    this._kernelName = kernelName;
+    if (!kernelName) {
+      this._error =
+        'This notebook has no kernel: choose one (Kernel > Change Kernel…) and validate again.';
+      return null;
+    }
+    const notebookId = readNotebookId(notebook.metadata[METADATA_KEY]);
+    const durations = notebookId
+      ? await latestValidation(notebookId).then(
+          latest => previousDurations(latest?.cells ?? []),
+          () => new Map<string, number>()
+        )
+      : new Map<string, number>();
+    return {
+      notebook,
+      kernelName,
+      settings,
+      checkpoint,
+      durations,
+      editedCellIds
+    };
+  }
+
+  private _onRunChanged(_: ValidationRun, cell: IValidationCell | null): void {
+    if (cell) {
+      this._bump(cell.index);
+      this._recorder?.cellChanged(cell);
+    }
+    this._schedule();
+  }
+
+  private _bump(index: number): void {
+    this._versions.set(index, this.version(index) + 1);
+  }
+
+  private _bumpAll(): void {
+    for (const cell of this.report?.cells ?? []) {
+      this._bump(cell.index);
+    }
+  }
+
+  /** One emission per animation frame, however many cells changed. */
+  private _schedule(): void {
+    if (this._frame === null && !this._isDisposed) {
+      this._frame = requestAnimationFrame(() => {
+        this._frame = null;
+        this._changed.emit();
+      });
+    }
+  }
+
+  private _emitNow(): void {
+    if (this._frame !== null) {
+      cancelAnimationFrame(this._frame);
+      this._frame = null;
+    }
+    if (!this._isDisposed) {
+      this._changed.emit();
+    }
+  }
+
+  /** The elapsed time in the header moves once a second. */
+  private _startTicker(): void {
+    this._ticker = setInterval(() => this._schedule(), 1000);
+  }
+
+  private _stopTicker(): void {
+    if (this._ticker !== null) {
+      clearInterval(this._ticker);
+      this._ticker = null;
+    }
+  }
+
+  private _phase: ValidationPhase = 'idle';
+  private _run: ValidationRun | null = null;
+  private _stored: IValidationReport | null = null;
+  private _recorder: ValidationRecorder | null = null;
+  private _error: string | null = null;
+  private _warnings: string[] = [];
+  private _kernelName = '';
+  private _cancelled = false;
+  private _versions = new Map<number, number>();
+  private _expanded = new Set<number>();
+  private _frame: number | null = null;
+  private _ticker: ReturnType<typeof setInterval> | null = null;
+  private _isDisposed = false;
+  private _changed = new Signal<this, void>(this);
+  private _finished = new Signal<
+    this,
+    { report: IValidationReport; hash: string }
+  >(this);
+}
+
+/** Code cells edited since they last ran, as the editor knows. */
+function editedCells(panel: NotebookPanel): Set<string> {
+  const ids = new Set<string>();
+  for (const cell of panel.model?.cells ?? []) {
+    if (cell.type === 'code' && (cell as ICodeCellModel).isDirty) {
+      ids.add(cell.id);
+    }
+  }
+  return ids;
+}
+
+/** The latest stored validation of a notebook, with its cells, if there is one. */
+export async function latestValidation(
+  notebookId: string
+): Promise<IValidationReport | null> {
+  const { validations } = await Api.listValidations({
+    notebook_id: notebookId,
+    limit: 1
+  });
+  return validations.length ? Api.getValidation(validations[0].runId) : null;
+}
