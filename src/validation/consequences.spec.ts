@@ -107,7 +107,7 @@ describe('attributeFailures', () => {
       [4, 'consequence', 3, 0]
     ]);
     expect(attributeFailures(outcomes)[2].message).toBe(
-      "NameError: 'df' is assigned in cell 1, which failed."
+      "NameError: 'df' is assigned in cell 2, which failed."
     );
   });
 
@@ -166,13 +166,13 @@ describe('attributeFailures', () => {
         2,
         'consequence',
         0,
-        "NameError: 'data' is assigned in cell 0, which was skipped."
+        "NameError: 'data' is assigned in cell 1, which was skipped."
       ],
       [
         3,
         'consequence',
         1,
-        "NameError: 'weights' is assigned in cell 1, which was not reached."
+        "NameError: 'weights' is assigned in cell 2, which was not reached."
       ],
       [4, 'root-cause', null, 'First failure of the run.']
     ]);

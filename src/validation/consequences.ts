@@ -13,6 +13,8 @@ export type OutcomeStatus =
 /** One code cell of a run, in notebook order. */
 export interface ICellOutcome {
   status: OutcomeStatus;
+  /** Position in the notebook, for messages (cells are numbered from 1); default: this outcome's index. */
+  position?: number;
   source: string;
   errorName?: string | null;
   errorValue?: string | null;
@@ -74,7 +76,8 @@ export function attributeFailures(
           upstream?.role === 'consequence' ? upstream.rootCauseIndex : cause,
         name,
         message:
-          `${outcome.errorName}: '${name}' is assigned in cell ${cause}, ` +
+          `${outcome.errorName}: '${name}' is assigned in cell ` +
+          `${(outcomes[cause].position ?? cause) + 1}, ` +
           `which ${HOW[outcomes[cause].status]}.`
       };
     } else {

@@ -149,18 +149,17 @@ export class ValidationRun {
   }
 
   /**
-   * Stop: interrupt the running cell, mark the rest not reached, end the
-   * kernel. The verdict is `cancelled`.
+   * Stop now: the running cell and the rest are not reached, the kernel is
+   * ended. The verdict is `cancelled`.
    */
   cancel(): void {
     if (this._cancelled.value || this.isDone) {
       return;
     }
+    // No interrupt: the kernel is shut down right after, and an interrupt
+    // reaching a kernel that is still starting would kill it mid-import.
     this._cancelled.value = true;
     this._cancelled.delegate.resolve('cancelled');
-    if (this._kernel && this._running) {
-      void this._kernel.interrupt().catch(() => undefined);
-    }
   }
 
   private async _run(): Promise<IValidationReport> {
@@ -248,9 +247,7 @@ export class ValidationRun {
     const pending = this._sent.get(cell.codeIndex) ?? this._send(cell, code);
     this._sendAhead(cell, runStarted);
     this._set(cell, 'running', 'running');
-    this._running = true;
     const outcome = await this._execute(pending, timeoutMs);
-    this._running = false;
     cell.durationMs = outcome.durationMs;
     cell.executionCount = outcome.executionCount;
     if (outcome.kind === 'died') {
@@ -406,7 +403,15 @@ export class ValidationRun {
     if (first === 'died' || first === 'dead') {
       return { kind: 'died', durationMs: duration(), executionCount: null };
     }
-    if (first === 'timeout' || first === 'cancelled') {
+    if (first === 'cancelled') {
+      return {
+        kind: 'cancelled',
+        answered: false,
+        durationMs: duration(),
+        executionCount: null
+      };
+    }
+    if (first === 'timeout') {
       await kernel.interrupt().catch(() => undefined);
       const answer = await within(
         [pending.replied$.promise, pending.died],
@@ -414,14 +419,12 @@ export class ValidationRun {
         'silent' as const
       );
       await this._settle(pending.future);
-      const stopped = {
+      return {
+        kind: 'timeout',
         answered: answer === 'reply',
         durationMs: duration(),
         executionCount: executionCount()
       };
-      return first === 'timeout'
-        ? { kind: 'timeout', ...stopped }
-        : { kind: 'cancelled', ...stopped };
     }
     // A reply (or done): wait for late outputs until the kernel is idle.
     await this._settle(pending.future);
@@ -489,6 +492,7 @@ export class ValidationRun {
     const cells = this.report.cells;
     const outcomes: ICellOutcome[] = cells.map(cell => ({
       status: OUTCOME[cell.status],
+      position: cell.index,
       source: sourceOf(this._notebookCell(cell)),
       errorName: cell.error?.ename ?? null,
       errorValue: cell.error?.evalue ?? null
@@ -615,7 +619,6 @@ export class ValidationRun {
   private readonly _options: IValidationRunOptions;
   private _done: Promise<IValidationReport> | null = null;
   private _kernel: Kernel.IKernelConnection | null = null;
-  private _running = false;
   private _outputs = new RunOutputs();
   private _touchedLater = new Set<number>();
   /** Requests sent, by code cell. */

@@ -35,7 +35,7 @@ describe('staticCheck', () => {
   });
 
   it('finds the cell run twice in nbval sample, not its skipped cells', () => {
-    // Cell 14 (# NBVAL_SKIP) has count 3, like cell 5: another session.
+    // Cell 15 (# NBVAL_SKIP) has count 3, like cell 6: another session.
     // Cells 15 and 16 were never run but are marked to be skipped; 17 is empty.
     expect(staticCheck(notebook('nbval/sample_notebook.ipynb'))).toEqual([
       {
@@ -43,7 +43,7 @@ describe('staticCheck', () => {
         cellId: null,
         kind: 'previous-session',
         message:
-          'Cell 14 has execution count 3, like cell 5: they ran in different ' +
+          'Cell 15 has execution count 3, like cell 6: they ran in different ' +
           'kernel sessions, so cells from here on and the cells above did not ' +
           'run together.'
       }
@@ -60,7 +60,7 @@ describe('staticCheck', () => {
         cellIndex: 1,
         cellId: null,
         kind: 'never-executed',
-        message: 'Cell 1 has never been executed.'
+        message: 'Cell 2 has never been executed.'
       }
     ]);
   });
@@ -82,7 +82,7 @@ describe('staticCheck', () => {
         cellId: null,
         kind: 'out-of-order',
         message:
-          'Cell 2 ran before the cell above it (execution count 3, cell 1 has 5).'
+          'Cell 3 ran before the cell above it (execution count 3, cell 2 has 5).'
       }
     ]);
     expect(kinds(withCounts(3, 1, 2))).toEqual([[1, 'out-of-order']]);
@@ -100,7 +100,7 @@ describe('staticCheck', () => {
       [3, 'execution-gap']
     ]);
     expect(findings[0].message).toMatch(
-      /^Execution count jumps from 3 \(cell 2\) to 41: 37 executions are not in the notebook\./
+      /^Execution count jumps from 3 \(cell 3\) to 41: 37 executions are not in the notebook\./
     );
     // Counts that never started at 1 say nothing about sessions.
     expect(kinds(withCounts(11, 12, 40))).toEqual([]);
@@ -130,7 +130,7 @@ describe('staticCheck', () => {
         cellId: 'd200673b',
         kind: 'edited-after-run',
         message:
-          'Cell 0 was edited after it ran: its outputs may not match its code.'
+          'Cell 1 was edited after it ran: its outputs may not match its code.'
       }
     ]);
     expect(staticCheck(error, { editedCellIds: new Set(['other']) })).toEqual(

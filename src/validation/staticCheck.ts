@@ -58,21 +58,21 @@ export function staticCheck(
     const count = cell.execution_count;
     if (typeof count !== 'number') {
       if (sourceText(cell.source).trim() && !readMarkers(cell).skip.value) {
-        add('never-executed', `Cell ${index} has never been executed.`);
+        add('never-executed', `Cell ${index + 1} has never been executed.`);
       }
       return;
     }
     if (cellId !== null && options.editedCellIds?.has(cellId)) {
       add(
         'edited-after-run',
-        `Cell ${index} was edited after it ran: its outputs may not match its code.`
+        `Cell ${index + 1} was edited after it ran: its outputs may not match its code.`
       );
     }
     const same = session.get(count);
     if (previous && same !== undefined) {
       add(
         'previous-session',
-        `Cell ${index} has execution count ${count}, like cell ${same}: ` +
+        `Cell ${index + 1} has execution count ${count}, like cell ${same + 1}: ` +
           `they ran in different kernel sessions, so cells from here on and ` +
           `the cells above did not run together.`
       );
@@ -81,8 +81,8 @@ export function staticCheck(
     } else if (previous && count < previous.count) {
       add(
         'out-of-order',
-        `Cell ${index} ran before the cell above it ` +
-          `(execution count ${count}, cell ${previous.index} has ${previous.count}).`
+        `Cell ${index + 1} ran before the cell above it ` +
+          `(execution count ${count}, cell ${previous.index + 1} has ${previous.count}).`
       );
       inSequence = false;
     } else if (!previous) {
@@ -91,7 +91,7 @@ export function staticCheck(
       const missing = count - previous.count - 1;
       add(
         'execution-gap',
-        `Execution count jumps from ${previous.count} (cell ${previous.index}) ` +
+        `Execution count jumps from ${previous.count} (cell ${previous.index + 1}) ` +
           `to ${count}: ${missing} execution${missing === 1 ? ' is' : 's are'} ` +
           `not in the notebook. The outputs from here on may come from an ` +
           `earlier kernel session, or cells were re-run or deleted.`

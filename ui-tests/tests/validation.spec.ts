@@ -1,4 +1,5 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 
 const REPORT = '.jp-Experiments-validationPanel';
@@ -280,4 +281,86 @@ test('cancel stops a long cell and the validation kernel goes away', async ({
   await expect.poll(validationSessions).toEqual([]);
   const kernels = await getJSON(page, '/api/kernels');
   expect(kernels.map((k: any) => k.id)).not.toContain(session.kernel.id);
+});
+
+test('a re-encoded image is the same picture; another colour is a change', async ({
+  page,
+  tmpPath
+}) => {
+  // The saved PNGs are written without compression, so their bytes differ
+  // from what the kernel sends now; only the second has another colour.
+  const pngs = spawnSync(
+    'python',
+    [
+      '-c',
+      [
+        'import base64, io',
+        'from PIL import Image',
+        'for colour in [(200, 10, 10), (10, 200, 10)]:',
+        '    buffer = io.BytesIO()',
+        "    Image.new('RGB', (40, 30), colour).save(buffer, 'PNG', compress_level=0)",
+        '    print(base64.b64encode(buffer.getvalue()).decode())'
+      ].join('\n')
+    ],
+    { encoding: 'utf8' }
+  );
+  expect(pngs.status).toBe(0);
+  const [same, other] = pngs.stdout.trim().split('\n');
+  const image = (id: string, data: string) => ({
+    ...code(
+      id,
+      [
+        'import io',
+        'from PIL import Image as Picture',
+        'from IPython.display import Image',
+        'buffer = io.BytesIO()',
+        "Picture.new('RGB', (40, 30), (200, 10, 10)).save(buffer, 'PNG')",
+        'Image(data=buffer.getvalue())'
+      ].join('\n'),
+      1
+    ),
+    outputs: [
+      {
+        output_type: 'execute_result',
+        execution_count: 1,
+        metadata: {},
+        data: {
+          'image/png': data,
+          'text/plain': '<IPython.core.display.Image object>'
+        }
+      }
+    ]
+  });
+  const path = `${tmpPath}/images.ipynb`;
+  await openNotebook(
+    page,
+    path,
+    notebook([image('same', same), image('other', other)])
+  );
+  await page.evaluate(() => {
+    void (window as any).jupyterapp.commands.execute('experiments:validate');
+  });
+  const report = page.locator(REPORT);
+  const row = (index: number) =>
+    report.locator(`.jp-Experiments-validationCell[data-index="${index}"]`);
+  await expect(row(1)).toHaveAttribute('data-status', /passed|output-changed/, {
+    timeout: 60000
+  });
+  await expect(row(0)).toHaveAttribute('data-status', 'passed');
+  await expect(row(1)).toHaveAttribute('data-status', 'output-changed');
+  // The stored report says which rule made the first cell pass.
+  const rules = async () => {
+    const { validations } = await getJSON(
+      page,
+      `/experiments/api/validations?notebook_path=${encodeURIComponent(path)}`
+    );
+    const stored = await getJSON(
+      page,
+      `/experiments/api/validations/${validations[0].runId}`
+    );
+    return stored.cells.map((cell: any) => cell.rules);
+  };
+  await expect
+    .poll(rules)
+    .toEqual([['execution-count', 'image-pixels'], ['execution-count']]);
 });

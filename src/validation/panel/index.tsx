@@ -18,6 +18,7 @@ import { Api, ValidationExport } from '../../api';
 import { METADATA_KEY, readNotebookId } from '../../capture/notebookId';
 import { ModelPanel } from '../../sidePanel';
 import { CommandIDs, ICheckpoints } from '../../tokens';
+import { canvasImageComparator } from '../pixels';
 import { DEFAULT_VALIDATION_SETTINGS } from '../runner';
 import type { IValidationSettings } from '../types';
 import { ILatestValidation, ValidationBadge } from './badge';
@@ -98,6 +99,9 @@ export const validationPlugin: JupyterFrontEndPlugin<void> = {
       setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
     };
 
+    // Bitmaps are compared by their pixels (one decoder for every run).
+    const compareImages = canvasImageComparator();
+
     /** The report panel of a notebook, opened to its right if it is not open. */
     const reportOf = (panel: NotebookPanel): ValidationModel => {
       const existing = reports.get(panel);
@@ -109,7 +113,8 @@ export const validationPlugin: JupyterFrontEndPlugin<void> = {
         panel,
         sessions: app.serviceManager.sessions,
         settings: () => settings,
-        checkpoint: checkpoints ? p => checkpoints.checkpoint(p) : undefined
+        checkpoint: checkpoints ? p => checkpoints.checkpoint(p) : undefined,
+        compareImages
       });
       model.finished.connect((_, latest) => setLatest(panel, latest));
       const widget = new ModelPanel(model, {
