@@ -34,6 +34,7 @@ const CELLS = 200;
 const IMAGE_BYTES = 100_000;
 const CHECKPOINTS = 1000;
 const UNHINTED_CHECKPOINTS = 20;
+const RELOADS = 3;
 const GIT_COMMITS = Number(process.env.BENCH_GIT_COMMITS ?? 20);
 const SMALL_CELL = 101;
 
@@ -236,6 +237,7 @@ interface IOurs {
   ipynbBytes: number;
   cellBytes: number;
   first: { ms: number; objects: number; bytes: number };
+  reloaded: { ms: number[]; objects: number; bytes: number };
   hintedMs: number[];
   unhintedMs: number[];
   objects: number[];
@@ -299,6 +301,24 @@ async function benchOurs(workdir: string): Promise<IOurs> {
     `${parent}\n`
   );
 
+  // A page reload: a new writer knows nothing of what the server has.
+  const lacks = (oids: string[]) =>
+    oids.filter(oid => !fs.existsSync(path.join(gitdir, 'objects', oid.slice(0, 2), oid.slice(2))));
+  const reloadedMs: number[] = [];
+  let shipped: IGitObject[] = [];
+  for (let k = 1; k <= RELOADS; k++) {
+    const reloaded = new CheckpointWriter();
+    started = performance.now();
+    const built = await reloaded.checkpoint({
+      notebook: rerun(base, CHECKPOINTS + k),
+      parent,
+      cellIndex: SMALL_CELL
+    });
+    const missing = new Set(lacks(built.objects.map(o => o.oid)));
+    shipped = built.objects.filter(o => missing.has(o.oid));
+    reloadedMs.push(performance.now() - started);
+  }
+
   // Without the hint every cell is serialised to be compared.
   const unhinted = new CheckpointWriter();
   await unhinted.checkpoint({ notebook: base, parent: null });
@@ -329,6 +349,11 @@ async function benchOurs(workdir: string): Promise<IOurs> {
       ms: firstMs,
       objects: first.objects.length,
       bytes: bytesOf(first.objects)
+    },
+    reloaded: {
+      ms: reloadedMs,
+      objects: shipped.length,
+      bytes: bytesOf(shipped)
     },
     hintedMs,
     unhintedMs,
@@ -397,6 +422,7 @@ function report(ours: IOurs, cli: IGitCli): string {
   const cliPerCommit = cli.looseAdded / cli.commits;
   const rows: string[][] = [
     ['first checkpoint (whole notebook)', `${ours.first.ms.toFixed(0)} ms, ${ours.first.objects} objects, ${mb(ours.first.bytes)}`, '', ''],
+    [`first checkpoint after a page reload: build, ask which objects are missing, ship those (median of ${RELOADS})`, `${quantile(ours.reloaded.ms, 0.5).toFixed(0)} ms, ${ours.reloaded.objects} objects, ${kb(ours.reloaded.bytes)}`, '', ''],
     ['build per checkpoint, caller names the changed cell (median / p95)', `${medianMs.toFixed(1)} / ${quantile(ours.hintedMs, 0.95).toFixed(1)} ms`, `<= ${TARGET_BUILD_MS} ms`, verdict(medianMs <= TARGET_BUILD_MS)],
     [`build per checkpoint, no hint: every cell compared (median of ${UNHINTED_CHECKPOINTS})`, `${quantile(ours.unhintedMs, 0.5).toFixed(1)} ms`, '', ''],
     ['objects sent per checkpoint', objectCounts, '', ''],
