@@ -139,21 +139,13 @@ export class NotebookCheckpointer implements IDisposable {
         cellIndex: cause.cellIndex,
         trailers: { ...cause.trailers, notebookPath: this._panel.context.path },
         changedCellIds: attempt === 0 ? changedCellIds : new Set(),
-        cellIds
+        cellIds,
+        // After a page load the writer knows nothing: it asks once which
+        // objects the server lacks instead of sending the whole notebook again.
+        missing: this._seeded ? undefined : Api.missingObjects
       });
-      let objects = built.objects;
-      if (!this._seeded) {
-        // After a reload the writer knows nothing: ask once which objects the
-        // server already has instead of sending the whole notebook again.
-        const missing = new Set(
-          await Api.missingObjects(objects.map(o => o.oid))
-        );
-        await this._writer.markKnown(
-          objects.filter(o => !missing.has(o.oid)).map(o => o.oid)
-        );
-        objects = objects.filter(o => missing.has(o.oid));
-        this._seeded = true;
-      }
+      this._seeded = true;
+      const objects = built.objects;
       try {
         await Api.writeCheckpoint(objects, {
           name: ref,
