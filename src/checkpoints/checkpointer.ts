@@ -24,11 +24,13 @@ export interface ICheckpointCause {
 
 /**
  * Cells whose source, metadata or outputs changed since the last `take()`,
- * so a checkpoint serialises only those.
+ * so a checkpoint serialises only those. A change of format changes every
+ * cell: upgraded to nbformat 4.5, cells are saved with their ids.
  */
 class ChangedCells implements IDisposable {
   constructor(private _model: INotebookModel) {
     _model.cells.changed.connect(this._onCellsChanged, this);
+    _model.sharedModel.changed.connect(this._onNotebookChanged, this);
     for (let i = 0; i < _model.cells.length; i++) {
       this._watch(_model.cells.get(i));
     }
@@ -38,7 +40,7 @@ class ChangedCells implements IDisposable {
     return this._isDisposed;
   }
 
-  /** The next `take()` reports every cell: a checkpoint failed midway. */
+  /** The next `take()` reports every cell (a checkpoint failed midway). */
   invalidate(): void {
     this._first = true;
   }
@@ -57,6 +59,7 @@ class ChangedCells implements IDisposable {
     }
     this._isDisposed = true;
     this._model.cells.changed.disconnect(this._onCellsChanged, this);
+    this._model.sharedModel.changed.disconnect(this._onNotebookChanged, this);
     for (const [cell, onChange] of this._watched) {
       cell.sharedModel.changed.disconnect(onChange);
     }
@@ -70,6 +73,15 @@ class ChangedCells implements IDisposable {
         this._watch(cell);
         this._changed.add(cell.id);
       }
+    }
+  }
+
+  private _onNotebookChanged(
+    _: unknown,
+    change: { nbformatChanged?: unknown }
+  ): void {
+    if (change.nbformatChanged) {
+      this.invalidate();
     }
   }
 
