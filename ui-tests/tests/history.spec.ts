@@ -18,6 +18,7 @@ test('every execution is checkpointed; a checkpoint opens and restores as it was
 
   await page.notebook.runCell(0);
   await expect(rows).toHaveCount(1);
+  const id = await notebookId(page);
   await page.notebook.runCell(1);
   await expect(rows).toHaveCount(2);
   // Edit the first cell, unsaved, then run the third: the checkpoint holds the edit.
@@ -66,8 +67,12 @@ test('every execution is checkpointed; a checkpoint opens and restores as it was
 
   // The repository is real git: the CLI lists the checkpoints and fsck is clean.
   const gitDir = await checkpointRepository(page);
-  const log = git(gitDir, 'log', '--format=%s', '--all');
-  expect(log.trim().split('\n')).toHaveLength(3);
+  const log = git(gitDir, 'log', '--format=%s', `refs/notebooks/${id}`);
+  expect(log.trim().split('\n')).toEqual([
+    'Ran cell 3: print("third")',
+    'Ran cell 2: b = a + 1',
+    'Ran cell 1: a = 1'
+  ]);
   git(gitDir, 'fsck', '--strict');
 });
 
