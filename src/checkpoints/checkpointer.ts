@@ -25,7 +25,7 @@ export interface ICheckpointCause {
 /**
  * Cells whose source, metadata or outputs changed since the last `take()`,
  * so a checkpoint serialises only those. A change of format changes every
- * cell: upgraded to nbformat 4.5, cells are saved with their ids.
+ * cell: from nbformat 4.5 on, each cell is recorded with its id.
  */
 class ChangedCells implements IDisposable {
   constructor(private _model: INotebookModel) {
@@ -40,7 +40,10 @@ class ChangedCells implements IDisposable {
     return this._isDisposed;
   }
 
-  /** The next `take()` reports every cell (a checkpoint failed midway). */
+  /**
+   * The next `take()` reports every cell: a checkpoint failed midway, or the
+   * notebook's format changed.
+   */
   invalidate(): void {
     this._first = true;
   }

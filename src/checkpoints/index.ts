@@ -199,14 +199,15 @@ export const checkpointsPlugin: JupyterFrontEndPlugin<ICheckpoints> = {
       : Promise.resolve(null);
     const offers = new CellIdOffers();
     void settings.then(loaded => {
-      const apply = () => {
-        checkpoints.automatic = loaded!.get('checkpoints').composite as boolean;
-        offers.enabled = loaded!.get('offerCellIds').composite as boolean;
-      };
-      if (loaded) {
-        apply();
-        loaded.changed.connect(apply);
+      if (!loaded) {
+        return;
       }
+      const apply = () => {
+        checkpoints.automatic = loaded.get('checkpoints').composite as boolean;
+        offers.enabled = loaded.get('offerCellIds').composite as boolean;
+      };
+      apply();
+      loaded.changed.connect(apply);
     });
     offerCellIds(notebooks, offers, settings);
 
