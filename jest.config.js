@@ -13,6 +13,8 @@ const esModules = [
   'y-websocket',
   'nanoid',
   'marked',
+  '@microsoft',
+  'exenv-es6',
   'isomorphic-git',
   'vscode-ws-jsonrpc'
 ].join('|');

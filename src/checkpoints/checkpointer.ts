@@ -24,11 +24,13 @@ export interface ICheckpointCause {
 
 /**
  * Cells whose source, metadata or outputs changed since the last `take()`,
- * so a checkpoint serialises only those.
+ * so a checkpoint serialises only those. A change of format changes every
+ * cell: from nbformat 4.5 on, each cell is recorded with its id.
  */
 class ChangedCells implements IDisposable {
   constructor(private _model: INotebookModel) {
     _model.cells.changed.connect(this._onCellsChanged, this);
+    _model.sharedModel.changed.connect(this._onNotebookChanged, this);
     for (let i = 0; i < _model.cells.length; i++) {
       this._watch(_model.cells.get(i));
     }
@@ -38,7 +40,10 @@ class ChangedCells implements IDisposable {
     return this._isDisposed;
   }
 
-  /** The next `take()` reports every cell: a checkpoint failed midway. */
+  /**
+   * The next `take()` reports every cell: a checkpoint failed midway, or the
+   * notebook's format changed.
+   */
   invalidate(): void {
     this._first = true;
   }
@@ -57,6 +62,7 @@ class ChangedCells implements IDisposable {
     }
     this._isDisposed = true;
     this._model.cells.changed.disconnect(this._onCellsChanged, this);
+    this._model.sharedModel.changed.disconnect(this._onNotebookChanged, this);
     for (const [cell, onChange] of this._watched) {
       cell.sharedModel.changed.disconnect(onChange);
     }
@@ -70,6 +76,15 @@ class ChangedCells implements IDisposable {
         this._watch(cell);
         this._changed.add(cell.id);
       }
+    }
+  }
+
+  private _onNotebookChanged(
+    _: unknown,
+    change: { nbformatChanged?: unknown }
+  ): void {
+    if (change.nbformatChanged) {
+      this.invalidate();
     }
   }
 
@@ -139,21 +154,13 @@ export class NotebookCheckpointer implements IDisposable {
         cellIndex: cause.cellIndex,
         trailers: { ...cause.trailers, notebookPath: this._panel.context.path },
         changedCellIds: attempt === 0 ? changedCellIds : new Set(),
-        cellIds
+        cellIds,
+        // After a page load the writer knows nothing: it asks once which
+        // objects the server lacks instead of sending the whole notebook again.
+        missing: this._seeded ? undefined : Api.missingObjects
       });
-      let objects = built.objects;
-      if (!this._seeded) {
-        // After a reload the writer knows nothing: ask once which objects the
-        // server already has instead of sending the whole notebook again.
-        const missing = new Set(
-          await Api.missingObjects(objects.map(o => o.oid))
-        );
-        await this._writer.markKnown(
-          objects.filter(o => !missing.has(o.oid)).map(o => o.oid)
-        );
-        objects = objects.filter(o => missing.has(o.oid));
-        this._seeded = true;
-      }
+      this._seeded = true;
+      const objects = built.objects;
       try {
         await Api.writeCheckpoint(objects, {
           name: ref,

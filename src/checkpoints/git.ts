@@ -8,11 +8,13 @@ import { Buffer } from 'buffer';
 (globalThis as { Buffer?: unknown }).Buffer ??= Buffer;
 
 export {
+  hashBlob,
   readBlob,
   readCommit,
   readTree,
   writeBlob,
   writeCommit,
+  writeObject,
   writeTree
 } from 'isomorphic-git';
 export type { FsClient, TreeEntry } from 'isomorphic-git';

@@ -25,6 +25,7 @@ import {
 } from '../tokens';
 import { ICheckpointCause, NotebookCheckpointer } from './checkpointer';
 import { batchedReads } from './batchedReads';
+import { CellIdOffers, upgradeToCellIds } from './cellIds';
 import { CheckpointReader } from './reader';
 
 class Checkpoints implements ICheckpoints {
@@ -118,6 +119,61 @@ class Checkpoints implements ICheckpoints {
   >(this);
 }
 
+/**
+ * Offers to upgrade a notebook that saves no cell ids to nbformat 4.5, once
+ * per notebook and session, unless the user said not to ask again.
+ */
+function offerCellIds(
+  notebooks: INotebookTracker,
+  offers: CellIdOffers,
+  settings: Promise<ISettingRegistry.ISettings | null>
+): void {
+  const upgrade = async (panel: NotebookPanel) => {
+    if (!panel.model || panel.isDisposed) {
+      return;
+    }
+    try {
+      upgradeToCellIds(panel.model);
+      await panel.context.save();
+    } catch (reason) {
+      await showErrorMessage('Could not upgrade the notebook', String(reason));
+    }
+  };
+  notebooks.widgetAdded.connect((_, panel) => {
+    void Promise.all([settings, panel.context.ready]).then(([loaded]) => {
+      const model = panel.model;
+      const format = model && {
+        nbformat: model.nbformat,
+        nbformat_minor: model.nbformatMinor
+      };
+      if (!format || !offers.take(panel.context.path, format)) {
+        return;
+      }
+      Notification.info(
+        `${panel.title.label} saves no cell ids (nbformat ${format.nbformat}.${format.nbformat_minor}), so its history matches cells by content. Cell ids make it exact.`,
+        {
+          autoClose: false,
+          actions: [
+            {
+              label: 'Upgrade to 4.5',
+              caption: 'Save the notebook now as nbformat 4.5, with cell ids',
+              displayType: 'accent',
+              callback: () => void upgrade(panel)
+            },
+            {
+              label: "Don't ask again",
+              callback: () => {
+                offers.enabled = false;
+                void loaded?.set('offerCellIds', false);
+              }
+            }
+          ]
+        }
+      );
+    });
+  });
+}
+
 export const checkpointsPlugin: JupyterFrontEndPlugin<ICheckpoints> = {
   id: 'jupyterlab-experiments:checkpoints',
   description:
@@ -135,16 +191,25 @@ export const checkpointsPlugin: JupyterFrontEndPlugin<ICheckpoints> = {
   ): ICheckpoints => {
     const checkpoints = new Checkpoints(notebooks, app.serviceManager.contents);
     runs.executed.connect((_, event) => checkpoints.onExecuted(event));
-    if (settingRegistry) {
-      void settingRegistry.load(CAPTURE_PLUGIN_ID).then(settings => {
-        const apply = () => {
-          checkpoints.automatic = settings.get('checkpoints')
-            .composite as boolean;
-        };
-        apply();
-        settings.changed.connect(apply);
-      });
-    }
+    const settings = settingRegistry
+      ? settingRegistry.load(CAPTURE_PLUGIN_ID).catch(reason => {
+          console.error('experiments: settings not loaded', reason);
+          return null;
+        })
+      : Promise.resolve(null);
+    const offers = new CellIdOffers();
+    void settings.then(loaded => {
+      if (!loaded) {
+        return;
+      }
+      const apply = () => {
+        checkpoints.automatic = loaded.get('checkpoints').composite as boolean;
+        offers.enabled = loaded.get('offerCellIds').composite as boolean;
+      };
+      apply();
+      loaded.changed.connect(apply);
+    });
+    offerCellIds(notebooks, offers, settings);
 
     app.commands.addCommand(CommandIDs.checkpoint, {
       label: args => (args.toolbar ? '' : 'Take a Checkpoint'),

@@ -274,6 +274,49 @@ describe('CheckpointWriter', () => {
     expect(again.objects.map(o => o.oid)).toEqual([again.commit]);
   });
 
+  it('after a page load, asks which objects the server lacks and ships only those', async () => {
+    const server = new Server();
+    const first = sample();
+    const one = await ship(new CheckpointWriter(), server, {
+      notebook: first,
+      parent: null
+    });
+    // A new writer, as after a reload, with one cell re-executed meanwhile.
+    const reloaded = new CheckpointWriter();
+    const second = rerun(first, 3, 'y = 3\ny', stream('3\n'));
+    const asked: string[][] = [];
+    const two = await ship(reloaded, server, {
+      notebook: second,
+      parent: one.commit,
+      cellIndex: 3,
+      missing: async oids => {
+        asked.push(oids);
+        return oids.filter(oid => !server.objects.has(oid));
+      }
+    });
+    // Asked once about the whole notebook (20 objects, as a first checkpoint).
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toHaveLength(20);
+    // cell.json, outputs.json, the cell's tree, cells/, root tree, commit.
+    expect(two.objects).toHaveLength(6);
+    for (const oid of asked[0]) {
+      expect(reloaded.isKnown(oid)).toBe(true);
+    }
+    expect(reloaded.pendingBytes).toBe(0);
+    expect(await server.reader().readNotebook(two.commit)).toEqual(
+      normalise(second)
+    );
+    // The next checkpoint does not ask again and ships only its own change.
+    const third = rerun(second, 3, 'y = 4\ny', stream('4\n'));
+    const three = await ship(reloaded, server, {
+      notebook: third,
+      parent: two.commit,
+      cellIndex: 3
+    });
+    expect(three.objects).toHaveLength(6);
+    expect(asked).toHaveLength(1);
+  });
+
   it('runs overlapping calls in order', async () => {
     const writer = new CheckpointWriter();
     const first = sample();

@@ -5,18 +5,24 @@
  * Unchanged cells cost nothing: each cell's subtree is remembered by the
  * cell's identity, and reused without serialising the cell when the caller
  * says it did not change (or, without that hint, when its JSON is the same).
+ *
+ * A writer that knows nothing yet (after a page load) asks the server which
+ * objects it lacks: then blobs are hashed first and only those the server
+ * lacks are deflated, not the whole notebook.
  */
 import type * as nbformat from '@jupyterlab/nbformat';
 
 import {
   BLOB_MODE,
   FsClient,
+  hashBlob,
   IGitObject,
   objectPath,
   TREE_MODE,
   TreeEntry,
   writeBlob,
   writeCommit,
+  writeObject,
   writeTree
 } from './git';
 import {
@@ -56,6 +62,12 @@ export interface ICheckpointRequest {
    * model's ids then, or the hint cannot apply.
    */
   cellIds?: readonly string[];
+  /**
+   * Which of these objects the server lacks (`POST git/missing`), asked
+   * before any blob is deflated; the others are then known. For a writer
+   * that knows nothing yet, e.g. after a page load.
+   */
+  missing?: (oids: string[]) => Promise<Iterable<string>>;
 }
 
 /** A built checkpoint. */
@@ -113,7 +125,7 @@ export class CheckpointWriter {
   async markKnown(oids: Iterable<string>): Promise<void> {
     for (const oid of oids) {
       this._known.add(oid);
-      if (this._pending.delete(oid)) {
+      if (this._pending.delete(oid) && !this._blobs.delete(oid)) {
         await this._memfs.unlink(objectPath(GITDIR, oid));
       }
     }
@@ -126,11 +138,16 @@ export class CheckpointWriter {
 
   /** Bytes of objects built and not yet confirmed. */
   get pendingBytes(): number {
-    return this._memfs.size;
+    let bytes = this._memfs.size;
+    for (const wrapped of this._blobs.values()) {
+      bytes += wrapped.byteLength;
+    }
+    return bytes;
   }
 
   private async _build(request: ICheckpointRequest): Promise<ICheckpoint> {
     const { notebook } = request;
+    this._deferBlobs = request.missing !== undefined;
     const keys = cellKeys(notebook.cells);
     const identities = this._identities(notebook.cells, request.cellIds);
     const hint = request.changedCellIds;
@@ -212,8 +229,23 @@ export class CheckpointWriter {
       })
     );
 
+    if (request.missing) {
+      const lacking = new Set(await request.missing([...this._pending]));
+      await this.markKnown([...this._pending].filter(oid => !lacking.has(oid)));
+    }
     const objects: IGitObject[] = [];
     for (const oid of this._pending) {
+      const wrapped = this._blobs.get(oid);
+      if (wrapped) {
+        await writeObject({
+          fs: this._fs,
+          gitdir: GITDIR,
+          type: 'blob',
+          object: wrapped,
+          format: 'wrapped'
+        });
+        this._blobs.delete(oid);
+      }
       objects.push({
         oid,
         deflated: await this._memfs.readFile(objectPath(GITDIR, oid))
@@ -275,9 +307,7 @@ export class CheckpointWriter {
     for (const [path, data] of files) {
       const slash = path.indexOf('/');
       if (slash < 0) {
-        const oid = this._record(
-          await writeBlob({ fs: this._fs, gitdir: GITDIR, blob: data })
-        );
+        const oid = await this._blob(data);
         entries.push({ mode: BLOB_MODE, path, oid, type: 'blob' });
       } else {
         const name = path.slice(0, slash);
@@ -305,9 +335,7 @@ export class CheckpointWriter {
     if (last && sameBytes(last.bytes, bytes)) {
       return last.oid;
     }
-    const oid = this._record(
-      await writeBlob({ fs: this._fs, gitdir: GITDIR, blob: bytes })
-    );
+    const oid = await this._blob(bytes);
     this._notebook = { bytes, oid };
     return oid;
   }
@@ -324,6 +352,23 @@ export class CheckpointWriter {
       memo.key = key;
     }
     return memo.oid;
+  }
+
+  /**
+   * Writes a blob; or, while blobs are deferred, only hashes it and keeps its
+   * wrapped bytes, to deflate if it is shipped.
+   */
+  private async _blob(data: Uint8Array): Promise<string> {
+    if (!this._deferBlobs) {
+      return this._record(
+        await writeBlob({ fs: this._fs, gitdir: GITDIR, blob: data })
+      );
+    }
+    const { oid, object } = await hashBlob({ object: data });
+    if (!this._known.has(oid) && !this._pending.has(oid)) {
+      this._blobs.set(oid, object);
+    }
+    return this._record(oid);
   }
 
   /** Notes a written object as pending unless the server has it. */
@@ -347,6 +392,9 @@ export class CheckpointWriter {
   private _fs: FsClient;
   private _known = new Set<string>();
   private _pending = new Set<string>();
+  /** Pending blobs not deflated yet: "blob <size>\0<bytes>" by oid. */
+  private _blobs = new Map<string, Uint8Array>();
+  private _deferBlobs = false;
   private _memos = new Map<string, ICellMemo>();
   /** Last checkpoint's cell trees by cell JSON, where it was computed. */
   private _byJson = new Map<string, string>();

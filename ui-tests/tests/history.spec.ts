@@ -1,15 +1,8 @@
 import { expect, test } from '@jupyterlab/galata';
-import { execFileSync } from 'child_process';
-import * as path from 'path';
+
+import { checkpointRepository, git, notebookId } from './checkpointRepository';
 
 const HISTORY = 'jp-experiments-history';
-
-async function storeDir(page: any): Promise<string> {
-  return page.evaluate(async () => {
-    const response = await fetch('/experiments/api/info');
-    return (await response.json()).store_dir;
-  });
-}
 
 test('every execution is checkpointed; a checkpoint opens and restores as it was', async ({
   page,
@@ -25,6 +18,7 @@ test('every execution is checkpointed; a checkpoint opens and restores as it was
 
   await page.notebook.runCell(0);
   await expect(rows).toHaveCount(1);
+  const id = await notebookId(page);
   await page.notebook.runCell(1);
   await expect(rows).toHaveCount(2);
   // Edit the first cell, unsaved, then run the third: the checkpoint holds the edit.
@@ -72,18 +66,14 @@ test('every execution is checkpointed; a checkpoint opens and restores as it was
   expect(restored.metadata.experiments.restored_from.commit).toBe(commit);
 
   // The repository is real git: the CLI lists the checkpoints and fsck is clean.
-  const gitDir = path.join(await storeDir(page), 'checkpoints.git');
-  const log = execFileSync('git', [
-    '--git-dir',
-    gitDir,
-    'log',
-    '--format=%s',
-    '--all'
-  ]).toString();
-  expect(log.trim().split('\n')).toHaveLength(3);
-  execFileSync('git', ['--git-dir', gitDir, 'fsck', '--strict'], {
-    stdio: 'pipe'
-  });
+  const gitDir = await checkpointRepository(page);
+  const log = git(gitDir, 'log', '--format=%s', `refs/notebooks/${id}`);
+  expect(log.trim().split('\n')).toEqual([
+    'Ran cell 3: print("third")',
+    'Ran cell 2: b = a + 1',
+    'Ran cell 1: a = 1'
+  ]);
+  git(gitDir, 'fsck', '--strict');
 });
 
 test('a copy of a notebook that kept its id gets a history of its own', async ({
@@ -127,12 +117,7 @@ test('a renamed notebook keeps its history', async ({ page, tmpPath }) => {
   await page.notebook.setCell(0, 'code', 'x = 1');
   await page.notebook.runCell(0);
   await page.notebook.save();
-  const id = await page.evaluate(
-    () =>
-      (window as any).jupyterapp.shell.currentWidget.model.getMetadata(
-        'experiments'
-      ).notebook_id
-  );
+  const id = await notebookId(page);
   await page.notebook.close();
   await page.contents.renameFile(
     `${tmpPath}/before.ipynb`,
@@ -145,13 +130,7 @@ test('a renamed notebook keeps its history', async ({ page, tmpPath }) => {
   await expect(
     page.locator('#jp-experiments-history .jp-Experiments-checkpoint')
   ).toHaveCount(2);
-  const after = await page.evaluate(
-    () =>
-      (window as any).jupyterapp.shell.currentWidget.model.getMetadata(
-        'experiments'
-      ).notebook_id
-  );
-  expect(after).toBe(id);
+  expect(await notebookId(page)).toBe(id);
 });
 
 test('experiments:checkpoint takes one on demand, edits included', async ({
