@@ -47,6 +47,8 @@ export const DEFAULT_VALIDATION_SETTINGS: IValidationSettings = {
 /** How long an interrupted cell gets to answer before the kernel is given up. */
 const INTERRUPT_GRACE_MS = 5_000;
 const SHUTDOWN_ATTEMPTS = 5;
+/** Execute requests kept queued in the kernel beyond the running cell. */
+const QUEUE_AHEAD = 16;
 
 export interface IValidationRunOptions {
   notebook: INotebookContent;
@@ -314,8 +316,8 @@ export class ValidationRun {
 
   /**
    * Send a cell's execute request. The kernel queues requests, so the run
-   * sends the next cell while one executes (`_sendAhead`): no round trip
-   * between cells. With stop at first error, `stop_on_error` makes the
+   * keeps the next cells queued while one executes (`_sendAhead`), as Run
+   * All does: the kernel never waits for a round trip between cells. With stop at first error, `stop_on_error` makes the
    * kernel abort what is queued behind a failure.
    */
   private _send(cell: IValidationCell, code: string): IRequest {
@@ -353,20 +355,29 @@ export class ValidationRun {
     return pending;
   }
 
-  /** Queue the next cell that will execute after `cell`, unless the run is ending. */
+  /**
+   * Keep the next `QUEUE_AHEAD` cells that will execute after `cell` queued
+   * in the kernel, unless the run is ending.
+   */
   private _sendAhead(cell: IValidationCell, runStarted: number): void {
-    for (const next of this.report.cells.slice(cell.codeIndex + 1)) {
-      const code = this._codeToRun(next);
+    let queued = 0;
+    const cells = this.report.cells;
+    for (
+      let i = cell.codeIndex + 1;
+      i < cells.length && queued < QUEUE_AHEAD;
+      i++
+    ) {
+      const code = this._codeToRun(cells[i]);
       if (code === null) {
         continue;
       }
-      if (
-        !this._sent.has(next.codeIndex) &&
-        !this._beforeCell(next, runStarted)
-      ) {
-        this._send(next, code);
+      if (!this._sent.has(i)) {
+        if (this._beforeCell(cells[i], runStarted)) {
+          return;
+        }
+        this._send(cells[i], code);
       }
-      return;
+      queued++;
     }
   }
 
