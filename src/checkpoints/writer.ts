@@ -89,6 +89,8 @@ interface ICellMemo {
 }
 
 const GITDIR = '/checkpoints.git';
+/** Longest stretch of checkpoint building before the page gets to draw. */
+const SLICE_MS = 12;
 
 export class CheckpointWriter {
   constructor(options: { now?: () => Date } = {}) {
@@ -147,6 +149,7 @@ export class CheckpointWriter {
 
   private async _build(request: ICheckpointRequest): Promise<ICheckpoint> {
     const { notebook } = request;
+    this._sliceStart = Date.now();
     this._deferBlobs = request.missing !== undefined;
     const keys = cellKeys(notebook.cells);
     const identities = this._identities(notebook.cells, request.cellIds);
@@ -237,6 +240,7 @@ export class CheckpointWriter {
     for (const oid of this._pending) {
       const wrapped = this._blobs.get(oid);
       if (wrapped) {
+        await this._breathe();
         await writeObject({
           fs: this._fs,
           gitdir: GITDIR,
@@ -284,6 +288,7 @@ export class CheckpointWriter {
     memo: ICellMemo | undefined,
     unchanged: boolean | null
   ): Promise<ICellMemo> {
+    await this._breathe();
     if (unchanged !== null) {
       // Hinted cells keep no JSON: the hint makes it unnecessary.
       return memo && unchanged
@@ -371,6 +376,19 @@ export class CheckpointWriter {
     return this._record(oid);
   }
 
+  /**
+   * Lets the page draw when building has taken a while (a first checkpoint
+   * writes every cell): no task of this work lasts much over `SLICE_MS`.
+   */
+  private async _breathe(): Promise<void> {
+    const time = Date.now();
+    if (time - this._sliceStart < SLICE_MS) {
+      return;
+    }
+    await new Promise(resolve => setTimeout(resolve, 0));
+    this._sliceStart = Date.now();
+  }
+
   /** Notes a written object as pending unless the server has it. */
   private _record(oid: string): string {
     if (!this._known.has(oid)) {
@@ -392,6 +410,7 @@ export class CheckpointWriter {
   private _fs: FsClient;
   private _known = new Set<string>();
   private _pending = new Set<string>();
+  private _sliceStart = Date.now();
   /** Pending blobs not deflated yet: "blob <size>\0<bytes>" by oid. */
   private _blobs = new Map<string, Uint8Array>();
   private _deferBlobs = false;
