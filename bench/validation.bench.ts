@@ -56,7 +56,14 @@ const server = new JupyterServer();
 let sessions: SessionManager;
 
 beforeAll(async () => {
-  await server.start({ configData: { ServerApp: { allow_root: true } } });
+  // A port of its own (the browser tests' server listens on 8888), and no
+  // debug log (the URL it waits for is logged at INFO).
+  await server.start({
+    configData: {
+      ServerApp: { allow_root: true, port: 18766, log_level: 'INFO' },
+      LabApp: { log_level: 'INFO' }
+    }
+  });
   const serverSettings = ServerConnection.makeSettings();
   sessions = new SessionManager({
     kernelManager: new KernelManager({ serverSettings }),

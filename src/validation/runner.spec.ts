@@ -38,7 +38,14 @@ let sessions: SessionManager;
 let contents: ContentsManager;
 
 beforeAll(async () => {
-  await server.start({ configData: { ServerApp: { allow_root: true } } });
+  // A port of its own (the browser tests' server listens on 8888), and no
+  // debug log (the URL it waits for is logged at INFO).
+  await server.start({
+    configData: {
+      ServerApp: { allow_root: true, port: 18765, log_level: 'INFO' },
+      LabApp: { log_level: 'INFO' }
+    }
+  });
   const serverSettings = ServerConnection.makeSettings();
   const kernelManager = new KernelManager({ serverSettings });
   sessions = new SessionManager({ kernelManager, serverSettings });

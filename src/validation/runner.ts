@@ -67,6 +67,30 @@ export interface IValidationRunOptions {
   compareImages?: ImageComparator;
 }
 
+/** A code cell's result before it runs; `fields` name the cell. */
+export function pendingCell(
+  fields: Partial<IValidationCell> &
+    Pick<IValidationCell, 'index' | 'codeIndex'>
+): IValidationCell {
+  return {
+    cellId: null,
+    sourceHead: '',
+    status: 'pending',
+    durationMs: null,
+    previousDurationMs: null,
+    executionCount: null,
+    error: null,
+    reason: '',
+    rules: [],
+    role: null,
+    causeIndex: null,
+    savedOutputs: [],
+    outputs: [],
+    differences: [],
+    ...fields
+  };
+}
+
 /** The key `previousDurations` uses for a cell. */
 export function durationKey(
   cell: Pick<IValidationCell, 'cellId' | 'codeIndex'>
@@ -90,24 +114,13 @@ export class ValidationRun {
         return;
       }
       const codeIndex = cells.length;
-      const result: IValidationCell = {
+      const result = pendingCell({
         index,
         codeIndex,
         cellId: typeof cell.id === 'string' ? cell.id : null,
         sourceHead: firstLine(cell.source),
-        status: 'pending',
-        durationMs: null,
-        previousDurationMs: null,
-        executionCount: null,
-        error: null,
-        reason: '',
-        rules: [],
-        role: null,
-        causeIndex: null,
-        savedOutputs: ((cell as ICodeCell).outputs ?? []) as IOutput[],
-        outputs: [],
-        differences: []
-      };
+        savedOutputs: ((cell as ICodeCell).outputs ?? []) as IOutput[]
+      });
       result.previousDurationMs =
         options.previousDurations?.get(durationKey(result)) ?? null;
       cells.push(result);

@@ -1,3 +1,4 @@
+import { pendingCell } from '../runner';
 import type { IValidationCell } from '../types';
 import {
   badgeText,
@@ -11,25 +12,7 @@ import {
 } from './format';
 
 function cell(patch: Partial<IValidationCell>): IValidationCell {
-  return {
-    index: 0,
-    codeIndex: 0,
-    cellId: null,
-    sourceHead: '',
-    status: 'passed',
-    durationMs: null,
-    previousDurationMs: null,
-    executionCount: null,
-    error: null,
-    reason: '',
-    rules: [],
-    role: null,
-    causeIndex: null,
-    savedOutputs: [],
-    outputs: [],
-    differences: [],
-    ...patch
-  };
+  return pendingCell({ index: 0, codeIndex: 0, status: 'passed', ...patch });
 }
 
 const failing = [

@@ -1,4 +1,4 @@
-import { DEFAULT_VALIDATION_SETTINGS } from '../runner';
+import { DEFAULT_VALIDATION_SETTINGS, pendingCell } from '../runner';
 import type { IValidationCell, IValidationReport } from '../types';
 import { cellRecord, IValidationStore, ValidationRecorder } from './recorder';
 
@@ -6,24 +6,15 @@ function cell(
   index: number,
   status: IValidationCell['status']
 ): IValidationCell {
-  return {
+  return pendingCell({
     index,
     codeIndex: index,
     cellId: `c${index}`,
     sourceHead: `x${index} = 1`,
     status,
     durationMs: 5,
-    previousDurationMs: null,
-    executionCount: index + 1,
-    error: null,
-    reason: '',
-    rules: [],
-    role: null,
-    causeIndex: null,
-    savedOutputs: [],
-    outputs: [],
-    differences: []
-  };
+    executionCount: index + 1
+  });
 }
 
 function report(): IValidationReport {
@@ -74,18 +65,24 @@ const RUN = {
   sourceHash: 'abc'
 };
 
+/** A recorder on a fake store that fails as asked, and the warnings it gave. */
+function setup(fail: { failCells?: boolean; failCreate?: boolean } = {}) {
+  const store = Object.assign(new FakeStore(), fail);
+  const warnings: string[] = [];
+  const recorder = new ValidationRecorder({
+    store,
+    warn: w => warnings.push(w),
+    interval: 500
+  });
+  return { store, warnings, recorder };
+}
+
 describe('ValidationRecorder', () => {
   beforeEach(() => jest.useFakeTimers());
   afterEach(() => jest.useRealTimers());
 
   it('creates the run, batches finished cells, then sends the verdict', async () => {
-    const store = new FakeStore();
-    const warnings: string[] = [];
-    const recorder = new ValidationRecorder({
-      store,
-      warn: w => warnings.push(w),
-      interval: 500
-    });
+    const { store, warnings, recorder } = setup();
     const r = report();
     recorder.begin(r, RUN);
     recorder.cellChanged(cell(0, 'running'));
@@ -131,13 +128,7 @@ describe('ValidationRecorder', () => {
   });
 
   it('warns once and keeps going when the server fails', async () => {
-    const store = new FakeStore();
-    store.failCells = true;
-    const warnings: string[] = [];
-    const recorder = new ValidationRecorder({
-      store,
-      warn: w => warnings.push(w)
-    });
+    const { store, warnings, recorder } = setup({ failCells: true });
     const r = report();
     recorder.begin(r, RUN);
     recorder.cellChanged(cell(0, 'passed'));
@@ -152,13 +143,7 @@ describe('ValidationRecorder', () => {
   });
 
   it('sends nothing more when the run could not be created', async () => {
-    const store = new FakeStore();
-    store.failCreate = true;
-    const warnings: string[] = [];
-    const recorder = new ValidationRecorder({
-      store,
-      warn: w => warnings.push(w)
-    });
+    const { store, warnings, recorder } = setup({ failCreate: true });
     const r = report();
     recorder.begin(r, RUN);
     recorder.cellChanged(cell(0, 'passed'));
