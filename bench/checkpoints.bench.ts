@@ -22,7 +22,7 @@
  *
  * Prints a Markdown section and writes it to bench/checkpoints-report.md.
  * Environment: jest's jsdom, so isomorphic-git hashes with sha.js and deflates
- * with pako; a browser uses SubtleCrypto and CompressionStream.
+ * with pako; a browser hashes with SubtleCrypto and deflates with pako too.
  */
 import type * as nbformat from '@jupyterlab/nbformat';
 import { execFileSync } from 'child_process';
@@ -446,7 +446,7 @@ function report(ours: IOurs, cli: IGitCli): string {
     `images of ${IMAGE_BYTES / 1000} KB of random bytes, text outputs); one small cell ` +
     `(${ours.cellBytes} bytes of JSON) re-executed and checkpointed ${CHECKPOINTS.toLocaleString('en')} ` +
     'times by `CheckpointWriter` in jest (jsdom: sha.js and pako; a browser uses ' +
-    'SubtleCrypto and CompressionStream). Bytes are zlib-deflated loose objects, as sent.';
+    'SubtleCrypto and pako). Bytes are zlib-deflated loose objects, as sent.';
   const table = ['| figure | value | target | |', '| --- | --- | --- | --- |'];
   table.push(...rows.map(row => `| ${row.join(' | ')} |`));
   return ['## Checkpoints: one re-executed cell in a 20 MB notebook', '', intro, '', ...table, ''].join('\n');

@@ -1,6 +1,7 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import { resolve } from 'path';
 
 const REPORT = '.jp-Experiments-validationPanel';
 
@@ -173,6 +174,15 @@ test('a validation names the root cause, its consequence and the changed output,
 
   const badge = page.locator('.jp-Experiments-badge');
   await expect(badge).toHaveText('✗ fails at cell 3');
+
+  // `SCREENSHOT=1 make test-ui` refreshes the README's picture of a report.
+  if (process.env.SCREENSHOT) {
+    await page.setViewportSize({ width: 1440, height: 800 });
+    await expect(badge).toBeVisible();
+    await page.screenshot({
+      path: resolve(__dirname, '..', '..', 'docs', 'validation.png')
+    });
+  }
 
   // Recorded in the store as a run of kind `validation`.
   const { validations } = await getJSON(
