@@ -312,19 +312,10 @@ function splitTopLevel(
   return parts;
 }
 
+/** Where `wanted` first stands outside brackets; -1 if it does not. */
 function indexAtTopLevel(text: string, wanted: string): number {
-  let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const char = text[i];
-    if ('([{'.includes(char)) {
-      depth++;
-    } else if (')]}'.includes(char)) {
-      depth--;
-    } else if (char === wanted && depth === 0) {
-      return i;
-    }
-  }
-  return -1;
+  const [head, ...rest] = splitTopLevel(text, wanted);
+  return rest.length ? head.length : -1;
 }
 
 /**
