@@ -22,7 +22,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { classifyCell, ImageComparator } from './compare';
 import { attributeFailures, ICellOutcome, OutcomeStatus } from './consequences';
-import { readMarkers } from './markers';
+import { ICellMarkers, readMarkers } from './markers';
 import { RunOutputs } from './outputs';
 import { staticCheck } from './staticCheck';
 import type {
@@ -497,7 +497,7 @@ export class ValidationRun {
       },
       cell.outputs,
       error,
-      readMarkers(saved),
+      this._plan(cell).markers,
       {
         sanitizers: this.report.settings.sanitizers,
         skipMimes: this.report.settings.skipMimes,
@@ -546,12 +546,26 @@ export class ValidationRun {
 
   /** The code to execute, or null for a cell that is not sent: marked skip, or empty (as nbclient does). */
   private _codeToRun(cell: IValidationCell): string | null {
-    const notebookCell = this._notebookCell(cell);
-    if (readMarkers(notebookCell).skip.value) {
-      return null;
+    return this._plan(cell).code;
+  }
+
+  /** A cell's markers and code to run, read once (the send-ahead looks at each cell many times). */
+  private _plan(cell: IValidationCell): {
+    markers: ICellMarkers;
+    code: string | null;
+  } {
+    let plan = this._plans.get(cell.codeIndex);
+    if (!plan) {
+      const notebookCell = this._notebookCell(cell);
+      const markers = readMarkers(notebookCell);
+      const code = sourceOf(notebookCell);
+      plan = {
+        markers,
+        code: markers.skip.value || !code.trim() ? null : code
+      };
+      this._plans.set(cell.codeIndex, plan);
     }
-    const code = sourceOf(notebookCell);
-    return code.trim() ? code : null;
+    return plan;
   }
 
   private _cellTimeout(cell: IValidationCell): number {
@@ -645,6 +659,10 @@ export class ValidationRun {
   private _kernel: Kernel.IKernelConnection | null = null;
   private _outputs = new RunOutputs();
   private _touchedLater = new Set<number>();
+  private _plans = new Map<
+    number,
+    { markers: ICellMarkers; code: string | null }
+  >();
   /** Requests sent, by code cell. */
   private _sent = new Map<number, IRequest>();
   /** The code cell each execute request was for, by message id. */
