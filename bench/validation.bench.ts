@@ -8,20 +8,12 @@
  */
 /// <reference types="node" />
 import type { INotebookContent } from '@jupyterlab/nbformat';
-import {
-  KernelManager,
-  ServerConnection,
-  Session,
-  SessionManager
-} from '@jupyterlab/services';
-import { JupyterServer } from '@jupyterlab/testing';
-import { UUID } from '@lumino/coreutils';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-import { ValidationRun } from '../src/validation/runner';
+import { sessionRun, useJupyterServer } from '../src/validation/testing/server';
 
 const REPORT = path.join(__dirname, 'validation-report.md');
 /** The figure's notebook size, and a larger one to show how it scales. */
@@ -52,48 +44,13 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-const server = new JupyterServer();
-let sessions: SessionManager;
-
-beforeAll(async () => {
-  // A port of its own (the browser tests' server listens on 8888), and no
-  // debug log (the URL it waits for is logged at INFO).
-  await server.start({
-    configData: {
-      ServerApp: { allow_root: true, port: 18766, log_level: 'INFO' },
-      LabApp: { log_level: 'INFO' }
-    }
-  });
-  const serverSettings = ServerConnection.makeSettings();
-  sessions = new SessionManager({
-    kernelManager: new KernelManager({ serverSettings }),
-    serverSettings
-  });
-}, 120_000);
-
-afterAll(async () => {
-  sessions.dispose();
-  await server.shutdown();
-});
+const server = useJupyterServer(18766);
 
 async function ours(notebook: INotebookContent): Promise<number> {
   const started = performance.now();
-  let session: Session.ISessionConnection | null = null;
-  const run = new ValidationRun({
+  const run = sessionRun(server.sessions, {
     notebook,
-    notebookPath: 'bench.ipynb',
-    startKernel: async () => {
-      session = await sessions.startNew({
-        path: `.validate-${UUID.uuid4()}.ipynb`,
-        name: 'validation',
-        type: 'validation',
-        kernel: { name: 'python3' }
-      });
-      return session.kernel!;
-    },
-    shutdownKernel: async () => {
-      await session?.shutdown();
-    }
+    notebookPath: 'bench.ipynb'
   });
   const report = await run.start();
   const elapsed = performance.now() - started;

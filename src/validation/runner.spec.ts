@@ -6,19 +6,11 @@
  */
 /// <reference types="node" />
 import type { INotebookContent } from '@jupyterlab/nbformat';
-import {
-  ContentsManager,
-  KernelManager,
-  ServerConnection,
-  Session,
-  SessionManager
-} from '@jupyterlab/services';
-import { JupyterServer } from '@jupyterlab/testing';
-import { UUID } from '@lumino/coreutils';
 import * as fs from 'fs';
 import * as path from 'path';
 
 import { IValidationRunOptions, ValidationRun } from './runner';
+import { sessionRun, useJupyterServer } from './testing/server';
 import type { IValidationReport } from './types';
 
 const REFERENCE = path.resolve(
@@ -29,33 +21,9 @@ const REFERENCE = path.resolve(
   'shared',
   'reference'
 );
-const KERNEL = 'python3';
-
 jest.setTimeout(120_000);
 
-const server = new JupyterServer();
-let sessions: SessionManager;
-let contents: ContentsManager;
-
-beforeAll(async () => {
-  // A port of its own (the browser tests' server listens on 8888), and no
-  // debug log (the URL it waits for is logged at INFO).
-  await server.start({
-    configData: {
-      ServerApp: { allow_root: true, port: 18765, log_level: 'INFO' },
-      LabApp: { log_level: 'INFO' }
-    }
-  });
-  const serverSettings = ServerConnection.makeSettings();
-  const kernelManager = new KernelManager({ serverSettings });
-  sessions = new SessionManager({ kernelManager, serverSettings });
-  contents = new ContentsManager({ serverSettings });
-}, 120_000);
-
-afterAll(async () => {
-  sessions.dispose();
-  await server.shutdown();
-});
+const server = useJupyterServer(18765);
 
 function reference(file: string): INotebookContent {
   const full = path.join(REFERENCE, file);
@@ -104,28 +72,15 @@ async function validate(
   folder = '',
   onRun?: (run: ValidationRun) => void
 ): Promise<IValidationReport> {
-  let session: Session.ISessionConnection | null = null;
-  const run = new ValidationRun({
+  const run = sessionRun(server.sessions, {
     notebook: nb,
     notebookPath: path.posix.join(folder, 'test.ipynb'),
-    startKernel: async () => {
-      session = await sessions.startNew({
-        path: path.posix.join(folder, `.validate-${UUID.uuid4()}.ipynb`),
-        name: 'validation',
-        type: 'validation',
-        kernel: { name: KERNEL }
-      });
-      return session.kernel!;
-    },
-    shutdownKernel: async () => {
-      await session?.shutdown();
-    },
     ...options
   });
   onRun?.(run);
   const report = await run.start();
-  await sessions.refreshRunning();
-  const left = Array.from(sessions.running()).map(model => model.path);
+  await server.sessions.refreshRunning();
+  const left = Array.from(server.sessions.running()).map(model => model.path);
   expect(left.filter(p => p.includes('.validate-'))).toEqual([]);
   return report;
 }
@@ -289,8 +244,7 @@ describe('a validation run', () => {
   });
 
   it('runs in the notebook folder, without adding to the history', async () => {
-    await contents.save('sub', { type: 'directory' }).catch(() => undefined);
-    await contents.newUntitled({ path: '', type: 'directory' });
+    await server.contents.save('sub', { type: 'directory' });
     const report = await validate(
       notebook(
         'import os; print(os.path.basename(os.getcwd()))',

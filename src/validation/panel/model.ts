@@ -3,7 +3,6 @@
  * session, the run and its recording, and turns the run's many `changed`
  * signals into at most one render per animation frame. No DOM.
  */
-import { PathExt } from '@jupyterlab/coreutils';
 import type { ICodeCellModel } from '@jupyterlab/cells';
 import type { INotebookContent } from '@jupyterlab/nbformat';
 import { NotebookPanel } from '@jupyterlab/notebook';
@@ -16,6 +15,7 @@ import { Api } from '../../api';
 import { METADATA_KEY, readNotebookId } from '../../capture/notebookId';
 import type { ImageComparator } from '../compare';
 import { ValidationRun } from '../runner';
+import { IValidationSession, validationSession } from '../session';
 import { checkSanitizers } from '../sanitize';
 import type { IStaticFinding } from '../staticCheck';
 import type {
@@ -133,7 +133,7 @@ export class ValidationModel implements IDisposable {
     this._stored = null;
     this._expanded.clear();
     this._emitNow();
-    let session: Session.ISessionConnection | null = null;
+    let kernels: IValidationSession | null = null;
     try {
       const prepared = await this._prepare();
       if (!prepared || this._cancelled) {
@@ -149,6 +149,12 @@ export class ValidationModel implements IDisposable {
         }
       });
       this._recorder = recorder;
+      kernels = validationSession(
+        this._options.sessions,
+        this.panel.context.path,
+        kernelName
+      );
+      const session = kernels;
       const run = new ValidationRun({
         notebook,
         notebookPath: this.panel.context.path,
@@ -157,30 +163,18 @@ export class ValidationModel implements IDisposable {
         settings: prepared.settings,
         previousDurations: prepared.durations,
         editedCellIds: prepared.editedCellIds,
-        // A session of its own: the kernel works in the notebook's folder and is listed under Running.
         startKernel: async () => {
-          session = await this._options.sessions.startNew({
-            path: PathExt.join(
-              PathExt.dirname(this.panel.context.path),
-              `.validate-${UUID.uuid4()}.ipynb`
-            ),
-            name: `Validation of ${this.panel.context.path}`,
-            type: 'validation',
-            kernel: { name: kernelName }
-          });
-          if (!session.kernel) {
-            throw new Error(`the kernel "${kernelName}" did not start`);
-          }
+          const kernel = await session.startKernel();
           recorder.begin(run.report, {
             runId: UUID.uuid4().replace(/-/g, ''),
             kernelName,
-            kernelId: session.kernel.id,
+            kernelId: kernel.id,
             cellCount: run.report.cells.length,
             sourceHash: hash
           });
-          return session.kernel;
+          return kernel;
         },
-        shutdownKernel: () => session!.shutdown(),
+        shutdownKernel: () => session.shutdownKernel(),
         compareImages: this._options.compareImages
       });
       this._run = run;
@@ -203,10 +197,7 @@ export class ValidationModel implements IDisposable {
       this._bumpAll();
       this._emitNow();
       // The run shuts its kernel down; the session goes too, whatever happened.
-      const started = session as Session.ISessionConnection | null;
-      if (started && !started.isDisposed) {
-        await started.shutdown().catch(() => undefined);
-      }
+      await kernels?.shutdownKernel().catch(() => undefined);
     }
   }
 
