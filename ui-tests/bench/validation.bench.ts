@@ -53,20 +53,9 @@ test('report panel while 500 cells validate: frame gaps', async ({
   tmpPath
 }) => {
   const file = `${tmpPath}/five-hundred.ipynb`;
-  await page.evaluate(
-    async ({ file, content }) => {
-      const xsrf = document.cookie.match(/_xsrf=([^;]+)/)?.[1] ?? '';
-      const response = await fetch(`/api/contents/${file}`, {
-        method: 'PUT',
-        headers: { 'X-XSRFToken': xsrf },
-        body: JSON.stringify({ type: 'notebook', format: 'json', content })
-      });
-      if (!response.ok) {
-        throw new Error(`${file}: ${response.status}`);
-      }
-    },
-    { file, content: notebook() }
-  );
+  expect(
+    await page.contents.uploadContent(JSON.stringify(notebook()), 'text', file)
+  ).toBe(true);
   await page.notebook.openByPath(file);
   await page.notebook.activate('five-hundred.ipynb');
   // JupyterLab creates a new notebook's cell editors in idle time, in tasks of

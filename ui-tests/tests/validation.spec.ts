@@ -61,20 +61,9 @@ async function openNotebook(
   path: string,
   content: unknown
 ): Promise<void> {
-  await page.evaluate(
-    async ({ path, content }) => {
-      const xsrf = document.cookie.match(/_xsrf=([^;]+)/)?.[1] ?? '';
-      const response = await fetch(`/api/contents/${path}`, {
-        method: 'PUT',
-        headers: { 'X-XSRFToken': xsrf },
-        body: JSON.stringify({ type: 'notebook', format: 'json', content })
-      });
-      if (!response.ok) {
-        throw new Error(`${path}: ${response.status}`);
-      }
-    },
-    { path, content }
-  );
+  expect(
+    await page.contents.uploadContent(JSON.stringify(content), 'text', path)
+  ).toBe(true);
   await page.notebook.openByPath(path);
   await page.notebook.activate(path.split('/').pop()!);
   await page.evaluate(async () => {
