@@ -2,13 +2,14 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, showErrorMessage } from '@jupyterlab/apputils';
+import { ICommandPalette } from '@jupyterlab/apputils';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { Widget } from '@lumino/widgets';
 
 import { Api } from '../api';
+import { addNotebookCommand } from '../notebookCommand';
 import { CommandIDs, IRunTracker, LOG_MIME_TYPE } from '../tokens';
 import { RunTracker } from './tracker';
 
@@ -77,25 +78,13 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunTracker> = {
       registerSilentLogRenderer(rendermime);
     }
 
-    app.commands.addCommand(CommandIDs.newRun, {
+    addNotebookCommand(app, notebooks, palette, CommandIDs.newRun, {
       label: 'Start a New Run',
       caption:
         'End the current run of this notebook; the next execution starts a new one',
-      isEnabled: () => notebooks.currentWidget !== null,
-      describedBy: { args: { type: 'object', properties: {} } },
-      execute: async () => {
-        const panel = notebooks.currentWidget;
-        if (!panel) {
-          return;
-        }
-        try {
-          await tracker.newRun(panel);
-        } catch (reason) {
-          await showErrorMessage('Could not end the run', String(reason));
-        }
-      }
+      failure: 'Could not end the run',
+      execute: panel => tracker.newRun(panel)
     });
-    palette?.addItem({ command: CommandIDs.newRun, category: 'Experiments' });
     return tracker;
   }
 };

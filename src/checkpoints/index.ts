@@ -15,6 +15,7 @@ import { historyIcon } from '@jupyterlab/ui-components';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { Api } from '../api';
+import { addNotebookCommand } from '../notebookCommand';
 import { CAPTURE_PLUGIN_ID } from '../capture';
 import {
   CellChange,
@@ -211,32 +212,19 @@ export const checkpointsPlugin: JupyterFrontEndPlugin<ICheckpoints> = {
     });
     offerCellIds(notebooks, offers, settings);
 
-    app.commands.addCommand(CommandIDs.checkpoint, {
-      label: args => (args.toolbar ? '' : 'Take a Checkpoint'),
+    addNotebookCommand(app, notebooks, palette, CommandIDs.checkpoint, {
+      label: 'Take a Checkpoint',
       caption: 'Record the notebook as it is now in its history',
       icon: historyIcon,
-      isEnabled: () => notebooks.currentWidget !== null,
-      describedBy: { args: { type: 'object', properties: {} } },
-      execute: async () => {
-        const panel = notebooks.currentWidget;
-        if (!panel) {
-          return;
-        }
-        try {
-          const commit = await checkpoints.checkpoint(panel);
-          if (commit) {
-            Notification.success(`Checkpoint ${commit.slice(0, 7)} taken`, {
-              autoClose: 2000
-            });
-          }
-        } catch (reason) {
-          await showErrorMessage('Could not take a checkpoint', String(reason));
+      failure: 'Could not take a checkpoint',
+      execute: async panel => {
+        const commit = await checkpoints.checkpoint(panel);
+        if (commit) {
+          Notification.success(`Checkpoint ${commit.slice(0, 7)} taken`, {
+            autoClose: 2000
+          });
         }
       }
-    });
-    palette?.addItem({
-      command: CommandIDs.checkpoint,
-      category: 'Experiments'
     });
     return checkpoints;
   }

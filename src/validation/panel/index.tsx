@@ -15,6 +15,7 @@ import { checkIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { Api, ValidationExport } from '../../api';
+import { addNotebookCommand } from '../../notebookCommand';
 import { METADATA_KEY, readNotebookId } from '../../capture/notebookId';
 import { ModelPanel } from '../../sidePanel';
 import { CommandIDs, ICheckpoints } from '../../tokens';
@@ -197,24 +198,16 @@ export const validationPlugin: JupyterFrontEndPlugin<void> = {
       return badge;
     });
 
-    app.commands.addCommand(CommandIDs.validate, {
-      label: args => (args.toolbar ? '' : 'Run Top to Bottom (validate)'),
+    addNotebookCommand(app, notebooks, palette, CommandIDs.validate, {
+      label: 'Run Top to Bottom (validate)',
       caption:
         'Run the notebook top to bottom in a new kernel (yours is untouched) and report each cell',
       icon: checkIcon,
-      isEnabled: () => notebooks.currentWidget !== null,
-      describedBy: { args: { type: 'object', properties: {} } },
-      execute: () => {
-        const panel = notebooks.currentWidget;
-        if (!panel) {
-          return;
-        }
+      failure: 'Could not validate the notebook',
+      execute: panel => {
         const model = reportOf(panel);
-        if (!model.isRunning) {
-          return model.start();
-        }
+        return model.isRunning ? undefined : model.start();
       }
     });
-    palette?.addItem({ command: CommandIDs.validate, category: 'Experiments' });
   }
 };
