@@ -1,4 +1,9 @@
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import {
+  expect,
+  galata,
+  IJupyterLabPageFixture,
+  test
+} from '@jupyterlab/galata';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import { resolve } from 'path';
@@ -200,6 +205,17 @@ test('a validation names the root cause, its consequence and the changed output,
   expect(xml).toMatch(/<testsuite [^>]*failures="1"/);
   expect(xml).toContain('ValueError');
 
+  // JSON export: the stored report.
+  const [json] = await Promise.all([
+    page.waitForEvent('download'),
+    report.getByRole('button', { name: 'Export JSON' }).click()
+  ]);
+  const exported = JSON.parse(fs.readFileSync((await json.path())!, 'utf-8'));
+  expect(exported.verdict).toBe('failed');
+  expect(exported.cells.map((c: any) => c.status)).toEqual(
+    stored.cells.map((c: any) => c.status)
+  );
+
   // A row selects its cell in the notebook.
   await row(3).locator('.jp-Experiments-validationSelect').click();
   expect(
@@ -362,4 +378,77 @@ test('a re-encoded image is the same picture; another colour is a change', async
   await expect
     .poll(rules)
     .toEqual([['execution-count', 'image-pixels'], ['execution-count']]);
+});
+
+test.describe('with settings from the Settings Editor', () => {
+  test.describe('stop at the first error', () => {
+    test.use({
+      mockSettings: {
+        ...galata.DEFAULT_SETTINGS,
+        'jupyterlab-experiments:validation': { stopOnError: true }
+      }
+    });
+
+    test('cells after a failure are not reached; Run again validates anew', async ({
+      page,
+      tmpPath
+    }) => {
+      const path = `${tmpPath}/stops.ipynb`;
+      await openNotebook(
+        page,
+        path,
+        notebook([code('fails', '1 / 0', null), code('after', 'print(1)', null)])
+      );
+      await page.evaluate(() => {
+        void (window as any).jupyterapp.commands.execute('experiments:validate');
+      });
+      const report = page.locator(REPORT);
+      const row = (index: number) =>
+        report.locator(`.jp-Experiments-validationCell[data-index="${index}"]`);
+      await expect(row(1)).toHaveAttribute('data-status', 'not-reached', {
+        timeout: 60000
+      });
+      await expect(row(0)).toHaveAttribute('data-status', 'failed');
+
+      const stored = async () =>
+        (
+          await getJSON(
+            page,
+            `/experiments/api/validations?notebook_path=${encodeURIComponent(path)}`
+          )
+        ).validations.filter((v: any) => v.verdict !== null).length;
+      await expect.poll(stored).toBe(1);
+      await report.getByRole('button', { name: 'Run again' }).click();
+      await expect.poll(stored, { timeout: 60000 }).toBe(2);
+      await expect(row(1)).toHaveAttribute('data-status', 'not-reached');
+    });
+  });
+
+  test.describe('an invalid sanitizer', () => {
+    test.use({
+      mockSettings: {
+        ...galata.DEFAULT_SETTINGS,
+        'jupyterlab-experiments:validation': {
+          sanitizers: [{ name: 'broken', regex: '(unclosed', replace: '' }]
+        }
+      }
+    });
+
+    test('is named, and nothing runs', async ({ page, tmpPath }) => {
+      const path = `${tmpPath}/sanitized.ipynb`;
+      await openNotebook(page, path, notebook([code('one', 'print(1)', null)]));
+      await page.evaluate(() => {
+        void (window as any).jupyterapp.commands.execute('experiments:validate');
+      });
+      const report = page.locator(REPORT);
+      await expect(report.locator('.jp-Experiments-error')).toContainText(
+        'Fix the sanitizers'
+      );
+      await expect(report.locator('.jp-Experiments-error')).toContainText(
+        'broken'
+      );
+      const sessions = await getJSON(page, '/api/sessions');
+      expect(sessions.filter((s: any) => s.type === 'validation')).toEqual([]);
+    });
+  });
 });
