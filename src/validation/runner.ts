@@ -352,6 +352,7 @@ export class ValidationRun {
       repliedKernel: null,
       reply: null,
       replied$: new PromiseDelegate<'reply'>(),
+      began$: new PromiseDelegate<'began'>(),
       died: future.done.then(
         () => 'done' as const,
         () => 'died' as const
@@ -399,16 +400,23 @@ export class ValidationRun {
     timeoutMs: number
   ): Promise<IExecution> {
     const kernel = this._kernel!;
-    const first = await within(
-      [
-        pending.replied$.promise,
-        pending.died,
-        this._kernelDied.promise,
-        this._cancelled.delegate.promise
-      ],
+    const ends = [
+      pending.replied$.promise,
+      pending.died,
+      this._kernelDied.promise,
+      this._cancelled.delegate.promise
+    ];
+    // The timeout counts from when the kernel starts the cell (a kernel still
+    // warming up, or finishing the cell before, does not eat into it); a
+    // kernel that does not start it within the timeout times it out too.
+    let first = await within(
+      [...ends, pending.began$.promise],
       timeoutMs,
       'timeout' as const
     );
+    if (first === 'began') {
+      first = await within(ends, timeoutMs, 'timeout' as const);
+    }
     // The kernel's own clock when it stamped both messages: IOPub and shell
     // are separate channels, so execute_input may arrive after the reply.
     const duration = () => {
@@ -604,6 +612,7 @@ export class ValidationRun {
         client: now(),
         kernel: kernelTime(message.header.date)
       });
+      this._sent.get(codeIndex)?.began$.resolve('began');
       return;
     }
     for (const changed of this._outputs.apply(codeIndex, message)) {
@@ -690,6 +699,8 @@ interface IRequest {
   repliedKernel: number | null;
   reply: KernelMessage.IExecuteReplyMsg['content'] | null;
   replied$: PromiseDelegate<'reply'>;
+  /** Resolves when the kernel starts executing it (execute_input). */
+  began$: PromiseDelegate<'began'>;
   /** Settles when the request is done; 'died' if the kernel went away first. */
   died: Promise<'done' | 'died'>;
 }
