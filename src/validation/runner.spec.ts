@@ -10,6 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 import { IValidationRunOptions, ValidationRun } from './runner';
+import { validationSession } from './session';
 import { sessionRun, useJupyterServer } from './testing/server';
 import type { IValidationReport } from './types';
 
@@ -278,6 +279,29 @@ describe('a validation run', () => {
     );
     expect(statuses(report)).toEqual(['timed-out', 'passed']);
     expect(report.cells[0].error?.ename).toBe('CellTimeoutError');
+  });
+
+  it('counts a cell timeout from when the kernel starts the cell', async () => {
+    // A kernel still busy when the run begins (as a fresh kernel warming up on
+    // a loaded machine is): the first cell waits 2 s to start, longer than its
+    // 1 s timeout, and must neither time out nor be interrupted.
+    const session = validationSession(server.sessions, 'busy.ipynb', 'python3');
+    const run = new ValidationRun({
+      notebook: notebook(
+        { source: 'print(1)', metadata: { execution: { timeout: 1 } } },
+        'print(2)'
+      ),
+      notebookPath: 'busy.ipynb',
+      startKernel: async () => {
+        const kernel = await session.startKernel();
+        kernel.requestExecute({ code: 'import time; time.sleep(2)' });
+        return kernel;
+      },
+      shutdownKernel: () => session.shutdownKernel()
+    });
+    const report = await run.start();
+    expect(statuses(report)).toEqual(['passed', 'passed']);
+    expect(report.cells[0].outputs).toEqual([printed('1\n')]);
   });
 
   it('leaves cells past the notebook budget not reached', async () => {

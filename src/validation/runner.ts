@@ -257,12 +257,15 @@ export class ValidationRun {
       return;
     }
     const settings = this.report.settings;
-    const budgetLeft = settings.budgetMs - (now() - runStarted);
-    const timeoutMs = Math.min(this._cellTimeout(cell), budgetLeft);
+    const budgetEnds = runStarted + settings.budgetMs;
     const pending = this._sent.get(cell.codeIndex) ?? this._send(cell, code);
     this._sendAhead(cell, runStarted);
     this._set(cell, 'running', 'running');
-    const outcome = await this._execute(pending, timeoutMs);
+    const outcome = await this._execute(
+      pending,
+      this._cellTimeout(cell),
+      budgetEnds
+    );
     cell.durationMs = outcome.durationMs;
     cell.executionCount = outcome.executionCount;
     if (outcome.kind === 'died') {
@@ -285,18 +288,16 @@ export class ValidationRun {
       return { verdict: 'cancelled', message: 'the validation was cancelled' };
     }
     if (outcome.kind === 'timeout') {
-      const limit =
-        timeoutMs < this._cellTimeout(cell)
-          ? 'notebook budget'
-          : 'cell timeout';
+      const limit = outcome.budget ? 'notebook budget' : 'cell timeout';
+      const still = outcome.started ? 'Still running' : 'Not started';
       cell.error = {
         ename: 'CellTimeoutError',
-        evalue: `Still running after ${seconds(timeoutMs)} (${limit}).`
+        evalue: `${still} after ${seconds(outcome.waitedMs)} (${limit}).`
       };
       this._set(
         cell,
         'timed-out',
-        `timed out after ${seconds(timeoutMs)} (${limit})`
+        `timed out after ${seconds(outcome.waitedMs)} (${limit})`
       );
       this._attribute();
       if (!outcome.answered) {
@@ -395,9 +396,17 @@ export class ValidationRun {
     }
   }
 
+  /**
+   * Wait for one request. The cell timeout counts from when the kernel starts
+   * the cell (execute_input): a fresh kernel still warming up does not eat
+   * into it, and an interrupt is never sent before the cell runs (ipykernel
+   * drops a SIGINT that lands between cells, and the cell would then run to
+   * its end). Waiting for the start is bounded by the notebook budget only.
+   */
   private async _execute(
     pending: IRequest,
-    timeoutMs: number
+    cellTimeoutMs: number,
+    budgetEnds: number
   ): Promise<IExecution> {
     const kernel = this._kernel!;
     const ends = [
@@ -406,17 +415,19 @@ export class ValidationRun {
       this._kernelDied.promise,
       this._cancelled.delegate.promise
     ];
-    // The timeout counts from when the kernel starts the cell (a kernel still
-    // warming up, or finishing the cell before, does not eat into it); a
-    // kernel that does not start it within the timeout times it out too.
+    const waitStarted = now();
     let first = await within(
       [...ends, pending.began$.promise],
-      timeoutMs,
+      budgetEnds - now(),
       'timeout' as const
     );
-    if (first === 'began') {
-      first = await within(ends, timeoutMs, 'timeout' as const);
+    const started = first === 'began';
+    let limitMs = budgetEnds - waitStarted;
+    if (started) {
+      limitMs = Math.min(cellTimeoutMs, budgetEnds - now());
+      first = await within(ends, limitMs, 'timeout' as const);
     }
+    const budget = !started || limitMs < cellTimeoutMs;
     // The kernel's own clock when it stamped both messages: IOPub and shell
     // are separate channels, so execute_input may arrive after the reply.
     const duration = () => {
@@ -454,6 +465,9 @@ export class ValidationRun {
       return {
         kind: 'timeout',
         answered: answer === 'reply',
+        started,
+        budget,
+        waitedMs: Math.max(0, limitMs),
         durationMs: duration(),
         executionCount: executionCount()
       };
@@ -710,6 +724,12 @@ type IExecution =
   | {
       kind: 'timeout';
       answered: boolean;
+      /** Whether the kernel had started the cell (execute_input). */
+      started: boolean;
+      /** Whether the notebook budget, not the cell timeout, ran out. */
+      budget: boolean;
+      /** The limit that ran out, counted from the start (or the request). */
+      waitedMs: number;
       durationMs: number;
       executionCount: number | null;
     }
