@@ -58,8 +58,13 @@ test('report panel while 500 cells validate: frame gaps', async ({
   ).toBe(true);
   await page.notebook.openByPath(file);
   await page.notebook.activate('five-hundred.ipynb');
-  // JupyterLab creates a new notebook's cell editors in idle time, in tasks of
-  // 50–90 ms of its own: measure once that is over (no long task for 2 s).
+  // JupyterLab attaches a long notebook's cells and creates their editors in
+  // idle time, for some 12 s after opening, in tasks of 20–90 ms of its own:
+  // measure once every cell is attached and no long task came for 2 s.
+  await expect(page.locator('.jp-Notebook .jp-Cell .cm-editor')).toHaveCount(
+    CELLS,
+    { timeout: 120_000 }
+  );
   await page.evaluate(
     () =>
       new Promise<void>(resolve => {
@@ -150,15 +155,16 @@ test('report panel while 500 cells validate: frame gaps', async ({
     `A ${CELLS}-cell notebook (every tenth output changed) validated from the command to the ` +
       `verdict in ${(measured.total / 1000).toFixed(1)} s (the checkpoint before it included), ` +
       'the report panel filling in live. Every animation frame of the page was timed once the ' +
-      'notebook had finished rendering: while cells run, and from the command on, which adds ' +
-      'opening the panel beside the notebook (JupyterLab then lays the narrower notebook out ' +
-      'again and creates cell editors, in tasks of its own of 50–90 ms).',
+      'notebook had finished rendering (JupyterLab attaches the cells of a long notebook, and ' +
+      'creates their editors, in idle time for some 12 s after opening): while cells run, and ' +
+      'from the command on, which adds taking the checkpoint and opening the panel below the ' +
+      'notebook.',
     '',
     '| figure | while cells run | from the command | target |',
     '| --- | --- | --- | --- |',
     `| frames | ${run.frames} | ${all.frames} | |`,
     `| median / p99 frame gap | ${run.spread} | ${all.spread} | |`,
-    `| longest frame gap | ${run.worst} | ${all.worst} | ≤ ${TARGET_MS} ms while cells run |`,
+    `| longest frame gap | ${run.worst} | ${all.worst} | ≤ ${TARGET_MS} ms |`,
     `| frames over ${TARGET_MS} ms | ${run.over} | ${all.over} | 0 |`,
     `| long tasks (> 50 ms) in all, longest | | ${measured.longTasks.length}, ${ms(Math.max(0, ...measured.longTasks))} | |`,
     ''

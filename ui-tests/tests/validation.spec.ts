@@ -171,7 +171,7 @@ test('a validation names the root cause, its consequence and the changed output,
 
   // `SCREENSHOT=1 make test-ui` refreshes the README's picture of a report.
   if (process.env.SCREENSHOT) {
-    await page.setViewportSize({ width: 1440, height: 800 });
+    await page.setViewportSize({ width: 1440, height: 1000 });
     await expect(badge).toBeVisible();
     await page.screenshot({
       path: resolve(__dirname, '..', '..', 'docs', 'validation.png')

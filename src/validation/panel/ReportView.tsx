@@ -2,7 +2,7 @@ import type { IOutput } from '@jupyterlab/nbformat';
 import { OutputArea, OutputAreaModel } from '@jupyterlab/outputarea';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Widget } from '@lumino/widgets';
-import React, { memo, useEffect, useRef } from 'react';
+import React, { memo, useEffect, useRef, useState } from 'react';
 
 import { ValidationExport } from '../../api';
 import { IStaticFinding } from '../staticCheck';
@@ -72,19 +72,13 @@ export function ReportView(props: IReportViewProps): JSX.Element {
         </p>
       )}
       {report && report.cells.length > 0 && (
-        <ol className="jp-Experiments-validationCells">
-          {report.cells.map(cell => (
-            <CellRow
-              key={cell.index}
-              cell={cell}
-              version={model.version(cell.index)}
-              expanded={model.isExpanded(cell.index)}
-              onToggle={() => model.toggle(cell.index)}
-              onSelect={actions.selectCell}
-              rendermime={props.rendermime}
-            />
-          ))}
-        </ol>
+        <CellRows
+          key={model.generation}
+          model={model}
+          cells={report.cells}
+          onSelect={actions.selectCell}
+          rendermime={props.rendermime}
+        />
       )}
     </div>
   );
@@ -195,12 +189,55 @@ function StaticFindings(props: {
   );
 }
 
+/** Rows mounted per animation frame when a report appears. */
+export const ROWS_PER_FRAME = 100;
+
+/**
+ * The rows of one report. A long notebook's rows mount `ROWS_PER_FRAME` at a
+ * time, one batch per animation frame, so showing them never blocks a frame.
+ * Keyed by the model's generation: a new report mounts afresh.
+ */
+function CellRows(props: {
+  model: ValidationModel;
+  cells: readonly IValidationCell[];
+  onSelect: (index: number) => void;
+  rendermime: IRenderMimeRegistry;
+}): JSX.Element {
+  const { model, cells } = props;
+  const [mounted, setMounted] = useState(ROWS_PER_FRAME);
+  useEffect(() => {
+    if (mounted >= cells.length) {
+      return;
+    }
+    const frame = requestAnimationFrame(() =>
+      setMounted(count => count + ROWS_PER_FRAME)
+    );
+    return () => cancelAnimationFrame(frame);
+  }, [mounted, cells.length]);
+  return (
+    <ol className="jp-Experiments-validationCells">
+      {cells.slice(0, mounted).map(cell => (
+        <CellRow
+          key={cell.index}
+          cell={cell}
+          version={model.version(cell.index)}
+          expanded={model.isExpanded(cell.index)}
+          onToggle={model.toggle}
+          onSelect={props.onSelect}
+          rendermime={props.rendermime}
+        />
+      ))}
+    </ol>
+  );
+}
+
 interface ICellRowProps {
   cell: IValidationCell;
   /** Changes whenever the cell (updated in place) does. */
   version: number;
   expanded: boolean;
-  onToggle: () => void;
+  /** Stable across renders (as every prop but `version` and `expanded`). */
+  onToggle: (index: number) => void;
   onSelect: (index: number) => void;
   rendermime: IRenderMimeRegistry;
 }
@@ -224,7 +261,7 @@ const CellRow = memo(
             aria-expanded={expanded}
             aria-label={expanded ? 'Hide details' : 'Show details'}
             disabled={!expandable}
-            onClick={props.onToggle}
+            onClick={() => props.onToggle(cell.index)}
           >
             {expanded ? '▾' : '▸'}
           </button>

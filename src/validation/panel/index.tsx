@@ -25,7 +25,7 @@ import type { IValidationSettings } from '../types';
 import { ILatestValidation, ValidationBadge } from './badge';
 import { validationSettings } from './format';
 import { latestValidation, ValidationModel } from './model';
-import { ReportView } from './ReportView';
+import { IReportActions, ReportView } from './ReportView';
 
 export const VALIDATION_PLUGIN_ID = 'jupyterlab-experiments:validation';
 const BADGE = 'experiments-validation-badge';
@@ -103,7 +103,7 @@ export const validationPlugin: JupyterFrontEndPlugin<void> = {
     // Bitmaps are compared by their pixels (one decoder for every run).
     const compareImages = canvasImageComparator();
 
-    /** The report panel of a notebook, opened to its right if it is not open. */
+    /** The report panel of a notebook, opened below it (the notebook keeps its width, so JupyterLab need not lay its cells out again) if it is not open. */
     const reportOf = (panel: NotebookPanel): ValidationModel => {
       const existing = reports.get(panel);
       if (existing) {
@@ -118,27 +118,22 @@ export const validationPlugin: JupyterFrontEndPlugin<void> = {
         compareImages
       });
       model.finished.connect((_, latest) => setLatest(panel, latest));
+      // Made once: rows re-render only when their own cell changes.
+      const actions: IReportActions = {
+        selectCell: index => selectCell(panel, index),
+        cancel: () => model.cancel(),
+        runAgain: () => void model.start(),
+        export: format =>
+          void download(model, format).catch(reason =>
+            showErrorMessage('Could not export the validation', String(reason))
+          )
+      };
       const widget = new ModelPanel(model, {
         id: `jp-experiments-validation-${panel.id}`,
         icon: checkIcon,
         caption: `Validation of ${panel.context.path}`,
         view: model => (
-          <ReportView
-            model={model}
-            rendermime={rendermime}
-            actions={{
-              selectCell: index => selectCell(panel, index),
-              cancel: () => model.cancel(),
-              runAgain: () => void model.start(),
-              export: format =>
-                void download(model, format).catch(reason =>
-                  showErrorMessage(
-                    'Could not export the validation',
-                    String(reason)
-                  )
-                )
-            }}
-          />
+          <ReportView model={model} rendermime={rendermime} actions={actions} />
         )
       });
       widget.title.label = `Validate ${PathExt.basename(panel.context.path)}`;
@@ -151,7 +146,7 @@ export const validationPlugin: JupyterFrontEndPlugin<void> = {
         }
       });
       panel.disposed.connect(() => widget.dispose());
-      app.shell.add(widget, 'main', { ref: panel.id, mode: 'split-right' });
+      app.shell.add(widget, 'main', { ref: panel.id, mode: 'split-bottom' });
       app.shell.activateById(widget.id);
       return model;
     };

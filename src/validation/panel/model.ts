@@ -100,12 +100,18 @@ export class ValidationModel implements IDisposable {
     return this._expanded.has(index);
   }
 
-  toggle(index: number): void {
+  /** Show or hide a row's details (bound: rows keep the same function). */
+  readonly toggle = (index: number): void => {
     if (!this._expanded.delete(index)) {
       this._expanded.add(index);
     }
     this._bump(index);
     this._schedule();
+  };
+
+  /** Bumped whenever another report replaces the shown one. */
+  get generation(): number {
+    return this._generation;
   }
 
   /** Show a stored validation (after a reload) until the next run. */
@@ -115,6 +121,7 @@ export class ValidationModel implements IDisposable {
     }
     this._run = null;
     this._stored = report;
+    this._generation++;
     this._phase = 'done';
     this._bumpAll();
     this._schedule();
@@ -178,6 +185,7 @@ export class ValidationModel implements IDisposable {
         compareImages: this._options.compareImages
       });
       this._run = run;
+      this._generation++;
       this._phase = 'running';
       run.changed.connect(this._onRunChanged, this);
       this._startTicker();
@@ -334,6 +342,7 @@ export class ValidationModel implements IDisposable {
   private _warnings: string[] = [];
   private _kernelName = '';
   private _cancelled = false;
+  private _generation = 0;
   private _versions = new Map<number, number>();
   private _expanded = new Set<number>();
   private _frame: number | null = null;
