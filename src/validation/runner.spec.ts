@@ -281,27 +281,53 @@ describe('a validation run', () => {
     expect(report.cells[0].error?.ename).toBe('CellTimeoutError');
   });
 
-  it('counts a cell timeout from when the kernel starts the cell', async () => {
-    // A kernel still busy when the run begins (as a fresh kernel warming up on
-    // a loaded machine is): the first cell waits 2 s to start, longer than its
-    // 1 s timeout, and must neither time out nor be interrupted.
+  /** Validate in a kernel still busy for `seconds` when the run begins (as a fresh kernel warming up on a loaded machine is). */
+  async function validateInBusyKernel(
+    nb: INotebookContent,
+    seconds: number,
+    settings: IValidationRunOptions['settings'] = {}
+  ): Promise<IValidationReport> {
     const session = validationSession(server.sessions, 'busy.ipynb', 'python3');
     const run = new ValidationRun({
-      notebook: notebook(
-        { source: 'print(1)', metadata: { execution: { timeout: 1 } } },
-        'print(2)'
-      ),
+      notebook: nb,
       notebookPath: 'busy.ipynb',
+      settings,
       startKernel: async () => {
         const kernel = await session.startKernel();
-        kernel.requestExecute({ code: 'import time; time.sleep(2)' });
+        kernel.requestExecute({ code: `import time; time.sleep(${seconds})` });
         return kernel;
       },
       shutdownKernel: () => session.shutdownKernel()
     });
-    const report = await run.start();
+    return run.start();
+  }
+
+  it('counts a cell timeout from when the kernel starts the cell', async () => {
+    // The first cell waits 2 s to start, longer than its 1 s timeout, and must
+    // neither time out nor be interrupted.
+    const report = await validateInBusyKernel(
+      notebook(
+        { source: 'print(1)', metadata: { execution: { timeout: 1 } } },
+        'print(2)'
+      ),
+      2
+    );
     expect(statuses(report)).toEqual(['passed', 'passed']);
     expect(report.cells[0].outputs).toEqual([printed('1\n')]);
+  });
+
+  it('ends at the notebook budget a cell the kernel never started', async () => {
+    const report = await validateInBusyKernel(
+      notebook('print(1)', 'print(2)'),
+      4,
+      { budgetMs: 1500 }
+    );
+    expect(statuses(report)).toEqual(['timed-out', 'not-reached']);
+    expect(report.cells[0].error?.evalue).toMatch(
+      /^Not started after 1\.5 s \(notebook budget\)/
+    );
+    expect(report.message).toMatch(/notebook budget/);
+    expect(report.verdict).toBe('timed-out');
   });
 
   it('leaves cells past the notebook budget not reached', async () => {

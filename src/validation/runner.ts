@@ -455,16 +455,22 @@ export class ValidationRun {
       };
     }
     if (first === 'timeout') {
-      await kernel.interrupt().catch(() => undefined);
-      const answer = await within(
-        [pending.replied$.promise, pending.died],
-        INTERRUPT_GRACE_MS,
-        'silent' as const
-      );
-      await this._settle(pending.future);
+      // Only the notebook budget ends a wait for the start: the run stops and
+      // the kernel is shut down, with nothing running to interrupt.
+      let answered = true;
+      if (started) {
+        await kernel.interrupt().catch(() => undefined);
+        const answer = await within(
+          [pending.replied$.promise, pending.died],
+          INTERRUPT_GRACE_MS,
+          'silent' as const
+        );
+        await this._settle(pending.future);
+        answered = answer === 'reply';
+      }
       return {
         kind: 'timeout',
-        answered: answer === 'reply',
+        answered,
         started,
         budget,
         waitedMs: Math.max(0, limitMs),
@@ -723,6 +729,7 @@ type IExecution =
   | { kind: 'died'; durationMs: number; executionCount: null }
   | {
       kind: 'timeout';
+      /** Whether the kernel answered the interrupt (true if none was sent). */
       answered: boolean;
       /** Whether the kernel had started the cell (execute_input). */
       started: boolean;
