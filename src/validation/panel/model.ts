@@ -1,7 +1,7 @@
 /**
  * One notebook's validation as the report panel shows it: starts the kernel
  * session, the run and its recording, and turns the run's many `changed`
- * signals into at most one render per animation frame. No DOM.
+ * signals into at most one render every 100 ms, on an animation frame. No DOM.
  */
 import type { ICodeCellModel } from '@jupyterlab/cells';
 import type { INotebookContent } from '@jupyterlab/nbformat';
@@ -26,6 +26,9 @@ import type {
 import { previousDurations, sourceHash } from './format';
 import { IValidationStore, ValidationRecorder } from './recorder';
 
+/** The report re-renders at most this often while a validation runs. */
+const RENDER_INTERVAL_MS = 100;
+
 export type ValidationPhase = 'idle' | 'starting' | 'running' | 'done';
 
 export interface IValidationModelOptions {
@@ -41,7 +44,7 @@ export interface IValidationModelOptions {
 export class ValidationModel implements IDisposable {
   constructor(private _options: IValidationModelOptions) {}
 
-  /** Coalesced: at most once per animation frame. */
+  /** Coalesced: at most once every 100 ms, on an animation frame (a row toggle at once). */
   get changed(): ISignal<this, void> {
     return this._changed;
   }
@@ -106,7 +109,8 @@ export class ValidationModel implements IDisposable {
       this._expanded.add(index);
     }
     this._bump(index);
-    this._schedule();
+    // A click shows at once, not at the next throttled render.
+    this._emitNow();
   };
 
   /** Bumped whenever another report replaces the shown one. */
@@ -227,9 +231,7 @@ export class ValidationModel implements IDisposable {
     this._isDisposed = true;
     this.cancel();
     this._stopTicker();
-    if (this._frame !== null) {
-      cancelAnimationFrame(this._frame);
-    }
+    this._cancelScheduled();
     Signal.clearData(this);
   }
 
@@ -302,23 +304,50 @@ export class ValidationModel implements IDisposable {
     }
   }
 
-  /** One emission per animation frame, however many cells changed. */
+  /**
+   * One emission per animation frame at most every `RENDER_INTERVAL_MS`,
+   * however many cells changed: while fast cells run, each render takes in
+   * several of them, and the page keeps most frames for everything else.
+   */
   private _schedule(): void {
-    if (this._frame === null && !this._isDisposed) {
-      this._frame = requestAnimationFrame(() => {
-        this._frame = null;
-        this._changed.emit();
-      });
+    if (this._frame !== null || this._timer !== null || this._isDisposed) {
+      return;
+    }
+    const wait = this._lastEmit + RENDER_INTERVAL_MS - performance.now();
+    const onFrame = () => {
+      this._frame = null;
+      this._emit();
+    };
+    if (wait <= 0) {
+      this._frame = requestAnimationFrame(onFrame);
+    } else {
+      this._timer = setTimeout(() => {
+        this._timer = null;
+        this._frame = requestAnimationFrame(onFrame);
+      }, wait);
     }
   }
 
   private _emitNow(): void {
+    this._cancelScheduled();
+    if (!this._isDisposed) {
+      this._emit();
+    }
+  }
+
+  private _emit(): void {
+    this._lastEmit = performance.now();
+    this._changed.emit();
+  }
+
+  private _cancelScheduled(): void {
     if (this._frame !== null) {
       cancelAnimationFrame(this._frame);
       this._frame = null;
     }
-    if (!this._isDisposed) {
-      this._changed.emit();
+    if (this._timer !== null) {
+      clearTimeout(this._timer);
+      this._timer = null;
     }
   }
 
@@ -346,6 +375,8 @@ export class ValidationModel implements IDisposable {
   private _versions = new Map<number, number>();
   private _expanded = new Set<number>();
   private _frame: number | null = null;
+  private _timer: ReturnType<typeof setTimeout> | null = null;
+  private _lastEmit = -Infinity;
   private _ticker: ReturnType<typeof setInterval> | null = null;
   private _isDisposed = false;
   private _changed = new Signal<this, void>(this);
