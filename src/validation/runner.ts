@@ -6,8 +6,8 @@
  * Cells run one at a time with `store_history=False` and stdin disabled.
  * Each has a timeout (settings, or the cell's `metadata.execution.timeout` /
  * `metadata.experiments.timeout` in seconds); past it the kernel is
- * interrupted. The whole run has a budget: cells not started within it are
- * not reached. After a cell's reply, late outputs are awaited until the
+ * interrupted. The cells have a budget in all, counted once the kernel has
+ * started: cells not started within it are not reached. After a cell's reply, late outputs are awaited until the
  * kernel goes idle, for at most `lateOutputMs`.
  */
 import type {
@@ -187,15 +187,17 @@ export class ValidationRun {
       this._kernel = await this._options.startKernel();
       report.kernelName = this._kernel.name;
       this._watchKernel(this._kernel);
+      // The budget is for running the cells: a slow kernel start is not in it.
+      const budgetFrom = now();
       for (const cell of report.cells) {
         if (!stop) {
-          stop = this._beforeCell(cell, started);
+          stop = this._beforeCell(cell, budgetFrom);
         }
         if (stop) {
           this._set(cell, 'not-reached', 'not reached: ' + stop.message);
           continue;
         }
-        const ended = await this._runCell(cell, started);
+        const ended = await this._runCell(cell, budgetFrom);
         stop = ended ?? null;
       }
       // A later display update may have changed an earlier cell's outputs.

@@ -79,7 +79,7 @@ export interface IValidationSettings {
   stopOnError: boolean;
   /** Per-cell timeout; `metadata.execution.timeout` (seconds) or `metadata.experiments.timeout` overrides. */
   cellTimeoutMs: number;
-  /** Whole-notebook budget: cells not started within it are `not-reached`. */
+  /** Whole-notebook budget, from the kernel's start on: cells not started within it are `not-reached`. */
   budgetMs: number;
   /** After the execute reply, how long to wait for the kernel to go idle (late outputs). */
   lateOutputMs: number;
