@@ -121,6 +121,7 @@ test('a validation names the root cause, its consequence and the changed output,
   const report = page.locator(REPORT);
   await expect(report).toBeVisible();
   await expect(page.locator('.lm-TabBar-tab', { hasText: 'Validate analysis.ipynb' })).toBeVisible();
+  expect(await placement(page)).toBe('below');
   await expect(report.locator('.jp-Experiments-verdict')).toHaveText(
     'Fails at cell 3',
     { timeout: 60000 }
@@ -380,7 +381,51 @@ test('a re-encoded image is the same picture; another colour is a change', async
     .toEqual([['execution-count', 'image-pixels'], ['execution-count']]);
 });
 
+/** Where the report panel stands against the notebook panel. */
+async function placement(
+  page: IJupyterLabPageFixture
+): Promise<'below' | 'beside' | 'elsewhere'> {
+  const notebookBox = await page.locator('.jp-NotebookPanel').boundingBox();
+  const reportBox = await page.locator(REPORT).boundingBox();
+  if (!notebookBox || !reportBox) {
+    return 'elsewhere';
+  }
+  if (reportBox.y >= notebookBox.y + notebookBox.height - 1) {
+    return 'below';
+  }
+  return reportBox.x >= notebookBox.x + notebookBox.width - 1
+    ? 'beside'
+    : 'elsewhere';
+}
+
 test.describe('with settings from the Settings Editor', () => {
+  test.describe('the report beside the notebook', () => {
+    test.use({
+      mockSettings: {
+        ...galata.DEFAULT_SETTINGS,
+        'jupyterlab-experiments:validation': { reportPlacement: 'beside' }
+      }
+    });
+
+    test('opens to the notebook’s right', async ({ page, tmpPath }) => {
+      await openNotebook(
+        page,
+        `${tmpPath}/beside.ipynb`,
+        notebook([code('one', 'print(1)', null)])
+      );
+      await page.evaluate(() => {
+        void (window as any).jupyterapp.commands.execute('experiments:validate');
+      });
+      const report = page.locator(REPORT);
+      await expect(report.locator('.jp-Experiments-verdict')).toHaveText(
+        'Runs top to bottom',
+        { timeout: 60000 }
+      );
+      expect(await placement(page)).toBe('beside');
+    });
+  });
+
+
   test.describe('stop at the first error', () => {
     test.use({
       mockSettings: {

@@ -57,10 +57,12 @@ export const validationPlugin: JupyterFrontEndPlugin<void> = {
     checkpoints: ICheckpoints | null
   ) => {
     let settings: IValidationSettings = DEFAULT_VALIDATION_SETTINGS;
+    let beside = false;
     if (settingRegistry) {
       void settingRegistry.load(VALIDATION_PLUGIN_ID).then(loaded => {
         const apply = () => {
           settings = validationSettings(loaded.composite as any);
+          beside = loaded.composite.reportPlacement === 'beside';
         };
         apply();
         loaded.changed.connect(apply);
@@ -103,7 +105,11 @@ export const validationPlugin: JupyterFrontEndPlugin<void> = {
     // Bitmaps are compared by their pixels (one decoder for every run).
     const compareImages = canvasImageComparator();
 
-    /** The report panel of a notebook, opened below it (the notebook keeps its width, so JupyterLab need not lay its cells out again) if it is not open. */
+    /**
+     * The report panel of a notebook, opened if it is not open: below it by
+     * default (the notebook keeps its width, so JupyterLab need not lay its
+     * cells out again), or beside it as the settings say.
+     */
     const reportOf = (panel: NotebookPanel): ValidationModel => {
       const existing = reports.get(panel);
       if (existing) {
@@ -146,7 +152,10 @@ export const validationPlugin: JupyterFrontEndPlugin<void> = {
         }
       });
       panel.disposed.connect(() => widget.dispose());
-      app.shell.add(widget, 'main', { ref: panel.id, mode: 'split-bottom' });
+      app.shell.add(widget, 'main', {
+        ref: panel.id,
+        mode: beside ? 'split-right' : 'split-bottom'
+      });
       app.shell.activateById(widget.id);
       return model;
     };
