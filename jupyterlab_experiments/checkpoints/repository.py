@@ -51,6 +51,10 @@ MAX_OBJECT_BYTES = 128 * 2**20
 # process that died between creating it and renaming it over the ref (a server
 # restarted mid-checkpoint), so it is broken; a younger one is waited for.
 STALE_LOCK_S = 30.0
+# So is a lock older than this process: a server restarted after a crash mid-update
+# writes at once, instead of refusing the ref until the lock is STALE_LOCK_S old.
+# (A server takes seconds to start; a live writer's lock is long gone by then.)
+_PROCESS_STARTED = time.time()
 LOCK_WAIT_S = 2.0
 _LOCK_POLL_S = 0.005
 
@@ -495,10 +499,11 @@ def _acquire(lock: str, ref: str) -> int:
         except FileExistsError:
             pass
         try:
-            age = time.time() - os.stat(lock).st_mtime
+            modified = os.stat(lock).st_mtime
         except FileNotFoundError:
             continue  # released meanwhile
-        if age > STALE_LOCK_S:
+        age = time.time() - modified
+        if age > STALE_LOCK_S or modified < _PROCESS_STARTED:
             _unlink(lock)
             continue
         if time.monotonic() > deadline:

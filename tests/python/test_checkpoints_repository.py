@@ -410,6 +410,21 @@ def test_a_stale_lock_is_broken_and_a_fresh_one_waited_for(repo, repo_path, monk
     assert repo.read_ref(REF) == new and not lock.exists()
 
 
+def test_a_lock_older_than_the_server_process_is_broken_at_once(repo, repo_path, monkeypatch):
+    repo.ensure()
+    lock = repo_path / (REF + ".lock")
+    lock.parent.mkdir(parents=True)
+    lock.write_text("")
+    # One second old, far from STALE_LOCK_S, but left before this process started.
+    old = time.time() - 1
+    os.utime(lock, (old, old))
+    monkeypatch.setattr(repository_module, "_PROCESS_STARTED", time.time())
+    monkeypatch.setattr(repository_module, "LOCK_WAIT_S", 0.05)
+    new, objects = checkpoint()
+    repo.apply_batch(objects, RefUpdate(REF, None, new))
+    assert repo.read_ref(REF) == new and not lock.exists()
+
+
 def test_a_lock_released_meanwhile_is_taken(repo, repo_path):
     repo.ensure()
     lock = repo_path / (REF + ".lock")

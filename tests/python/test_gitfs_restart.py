@@ -177,3 +177,23 @@ def test_a_server_killed_mid_batch_leaves_the_ref_intact_and_the_batch_all_or_no
     assert git(repo, "log", "--format=%H", REF).stdout.split() == [second, first]
     listed = git(repo, "rev-list", "--objects", REF).stdout.split()
     assert {oid for oid, _ in batch} <= set(listed)
+
+
+def test_a_server_killed_while_holding_a_ref_lock_writes_at_once_after_a_restart(server):
+    repo = server.store / "checkpoints.git"
+    first, objects = checkpoint()
+    assert server.request("POST", BATCH_PATH, batch_body(objects, ref_update(first)))[0] == 200
+    # Killed between creating the ref's lock and renaming it over the ref: the
+    # lock stays behind (the kill cannot be timed to that millisecond, so the
+    # lock is left as the dead process would have left it).
+    server.kill()
+    lock = repo / (REF + ".lock")
+    lock.write_text(first + "\n")
+
+    server.start()
+    second, batch = large_checkpoint(first)
+    status, reply = server.request("POST", BATCH_PATH, batch_body(batch, ref_update(second, old=first)))
+    assert status == 200, reply
+    assert ref_value(repo) == second
+    assert not lock.exists()
+    assert fsck_problems(repo) == []
