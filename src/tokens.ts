@@ -139,6 +139,12 @@ export const IRunTracker = new Token<IRunTracker>(
 /** How one cell differs between two checkpoints. */
 export type CellChange = 'added' | 'removed' | 'modified' | 'moved';
 
+/** A checkpoint taken on demand, and the notebook exactly as it recorded it. */
+export interface ICheckpointTaken {
+  commit: string;
+  notebook: INotebookContent;
+}
+
 /**
  * Checkpoints of notebooks: taken after every execution, read back on demand.
  */
@@ -148,8 +154,11 @@ export interface ICheckpoints {
     ICheckpoints,
     { panel: NotebookPanel; commit: string }
   >;
-  /** Take a checkpoint of the panel's notebook now; resolves to the commit. */
-  checkpoint(panel: NotebookPanel): Promise<string | null>;
+  /**
+   * Take a checkpoint of the panel's notebook now: resolves to the commit and
+   * the notebook it recorded; rejects if it could not be written.
+   */
+  checkpoint(panel: NotebookPanel): Promise<ICheckpointTaken>;
   /** The notebook as it was at a checkpoint. */
   read(commit: string): Promise<INotebookContent>;
   /** Cells that differ between two checkpoints, by cell key. */

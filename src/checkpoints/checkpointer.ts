@@ -3,6 +3,7 @@
  * and shipping each checkpoint to the server in as few requests as possible.
  */
 import { ICellModel } from '@jupyterlab/cells';
+import type { INotebookContent } from '@jupyterlab/nbformat';
 import { INotebookModel, NotebookPanel } from '@jupyterlab/notebook';
 import { IDisposable } from '@lumino/disposable';
 
@@ -12,6 +13,7 @@ import {
   METADATA_KEY,
   withFreshNotebookId
 } from '../capture/notebookId';
+import type { ICheckpointTaken } from '../tokens';
 import { CoalescingQueue } from './coalesce';
 import { ICheckpointTrailers } from './message';
 import { CheckpointWriter } from './writer';
@@ -20,6 +22,12 @@ import { CheckpointWriter } from './writer';
 export interface ICheckpointCause {
   cellIndex: number | null;
   trailers: ICheckpointTrailers;
+}
+
+/** A request, numbered in the order asked. */
+interface IQueuedCause {
+  cause: ICheckpointCause;
+  seq: number;
 }
 
 /**
@@ -121,21 +129,32 @@ export class NotebookCheckpointer implements IDisposable {
 
   /** Ask for a checkpoint; returns at once, coalescing with one in flight. */
   request(cause: ICheckpointCause): void {
-    this._queue.push(cause);
+    this._queue.push({ cause, seq: ++this._requested });
   }
 
-  /** Take a checkpoint and wait for it (and any in flight) to land. */
-  async now(cause: ICheckpointCause): Promise<string | null> {
-    this._queue.push(cause);
+  /**
+   * Take a checkpoint and wait for it (and any in flight) to land: the commit
+   * and the notebook it recorded, as it was when asked or later. Throws if it
+   * could not be written (an earlier checkpoint is never passed off as it).
+   */
+  async now(cause: ICheckpointCause): Promise<ICheckpointTaken> {
+    const seq = ++this._requested;
+    this._queue.push({ cause, seq });
     await this._queue.idle();
-    return this._parent;
+    const landed = this._landed;
+    if (!landed || landed.seq < seq) {
+      throw new Error(
+        'The checkpoint could not be written; the browser console says why.'
+      );
+    }
+    return { commit: landed.commit, notebook: landed.notebook };
   }
 
   dispose(): void {
     this._changes.dispose();
   }
 
-  private async _take(cause: ICheckpointCause): Promise<void> {
+  private async _take({ cause, seq }: IQueuedCause): Promise<void> {
     const model = this._panel.model;
     if (!model || this.isDisposed) {
       return;
@@ -146,7 +165,7 @@ export class NotebookCheckpointer implements IDisposable {
     for (let i = 0; i < model.cells.length; i++) {
       cellIds.push(model.cells.get(i).id);
     }
-    const notebook = model.toJSON() as any;
+    const notebook = model.toJSON() as unknown as INotebookContent;
     for (let attempt = 0; ; attempt++) {
       const built = await this._writer.checkpoint({
         notebook,
@@ -181,6 +200,7 @@ export class NotebookCheckpointer implements IDisposable {
       }
       await this._writer.markKnown(objects.map(o => o.oid));
       this._parent = built.commit;
+      this._landed = { seq, commit: built.commit, notebook };
       this._hooks.landed(built.commit);
       return;
     }
@@ -216,9 +236,9 @@ export class NotebookCheckpointer implements IDisposable {
     return this._ref;
   }
 
-  private async _takeOrForget(cause: ICheckpointCause): Promise<void> {
+  private async _takeOrForget(queued: IQueuedCause): Promise<void> {
     try {
-      await this._take(cause);
+      await this._take(queued);
     } catch (reason) {
       this._changes.invalidate();
       throw reason;
@@ -227,9 +247,16 @@ export class NotebookCheckpointer implements IDisposable {
 
   private _changes: ChangedCells;
   private _writer = new CheckpointWriter();
-  private _queue = new CoalescingQueue<ICheckpointCause>(cause =>
-    this._takeOrForget(cause)
+  private _queue = new CoalescingQueue<IQueuedCause>(queued =>
+    this._takeOrForget(queued)
   );
+  private _requested = 0;
+  private _landed:
+    | (ICheckpointTaken & {
+        /** The request it answered (and those before it). */
+        seq: number;
+      })
+    | null = null;
   /** The notebook's ref and its value as last seen. */
   private _ref: string | null = null;
   private _parent: string | null = null;

@@ -21,6 +21,7 @@ import {
   CellChange,
   CommandIDs,
   ICheckpoints,
+  ICheckpointTaken,
   IExecutionEvent,
   IRunTracker
 } from '../tokens';
@@ -60,7 +61,7 @@ class Checkpoints implements ICheckpoints {
     }
   }
 
-  checkpoint(panel: NotebookPanel): Promise<string | null> {
+  checkpoint(panel: NotebookPanel): Promise<ICheckpointTaken> {
     const cause: ICheckpointCause = { cellIndex: null, trailers: {} };
     return this._for(panel).now(cause);
   }
@@ -218,12 +219,10 @@ export const checkpointsPlugin: JupyterFrontEndPlugin<ICheckpoints> = {
       icon: historyIcon,
       failure: 'Could not take a checkpoint',
       execute: async panel => {
-        const commit = await checkpoints.checkpoint(panel);
-        if (commit) {
-          Notification.success(`Checkpoint ${commit.slice(0, 7)} taken`, {
-            autoClose: 2000
-          });
-        }
+        const { commit } = await checkpoints.checkpoint(panel);
+        Notification.success(`Checkpoint ${commit.slice(0, 7)} taken`, {
+          autoClose: 2000
+        });
       }
     });
     return checkpoints;

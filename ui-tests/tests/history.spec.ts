@@ -141,7 +141,9 @@ test('experiments:checkpoint takes one on demand, edits included', async ({
   await page.evaluate(async () => {
     await (window as any).jupyterapp.commands.execute('experiments:history');
   });
-  const rows = page.locator('#jp-experiments-history .jp-Experiments-checkpoint');
+  const rows = page.locator(
+    '#jp-experiments-history .jp-Experiments-checkpoint'
+  );
   await expect(page.locator('#jp-experiments-history')).toContainText(
     'No checkpoints yet'
   );
@@ -156,4 +158,40 @@ test('experiments:checkpoint takes one on demand, edits included', async ({
   await expect(
     page.locator('.jp-Experiments-checkpointView .jp-Cell').first()
   ).toContainText('y = 2');
+});
+
+test('a checkpoint the server refuses is reported, not passed off as the previous one', async ({
+  page
+}) => {
+  await page.notebook.createNew('refused.ipynb');
+  await page.notebook.setCell(0, 'code', 'z = 1');
+  await page.evaluate(async () => {
+    await (window as any).jupyterapp.commands.execute('experiments:history');
+    await (window as any).jupyterapp.commands.execute('experiments:checkpoint');
+  });
+  const rows = page.locator(
+    '#jp-experiments-history .jp-Experiments-checkpoint'
+  );
+  await expect(rows).toHaveCount(1);
+
+  // The next batch fails, as on a full disk (requests carry a cache buster).
+  let refused = 0;
+  await page.route(/\/experiments\/api\/git\/batch(\?|$)/, route => {
+    refused++;
+    return route.fulfill({
+      status: 507,
+      contentType: 'application/json',
+      body: '{"message": "No space left on device"}'
+    });
+  });
+  await page.notebook.setCell(0, 'code', 'z = 2');
+  void page.evaluate(() =>
+    (window as any).jupyterapp.commands.execute('experiments:checkpoint')
+  );
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog).toContainText('Could not take a checkpoint');
+  await expect(dialog).toContainText('could not be written');
+  expect(refused).toBe(1);
+  await dialog.getByRole('button').last().click();
+  await expect(rows).toHaveCount(1);
 });

@@ -12,6 +12,7 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { Api } from '../../api';
+import type { ICheckpointTaken } from '../../tokens';
 import { METADATA_KEY, readNotebookId } from '../../capture/notebookId';
 import type { ImageComparator } from '../compare';
 import { ValidationRun } from '../runner';
@@ -35,8 +36,11 @@ export interface IValidationModelOptions {
   panel: NotebookPanel;
   sessions: Session.IManager;
   settings: () => IValidationSettings;
-  /** Take a checkpoint of the notebook as validated (it also gives it an id). */
-  checkpoint?: (panel: NotebookPanel) => Promise<string | null>;
+  /**
+   * Take a checkpoint of the notebook (it also gives it an id): the notebook
+   * it recorded is the one validated.
+   */
+  checkpoint?: (panel: NotebookPanel) => Promise<ICheckpointTaken>;
   compareImages?: ImageComparator;
   store?: IValidationStore;
 }
@@ -255,10 +259,20 @@ export class ValidationModel implements IDisposable {
     const panel = this.panel;
     await panel.context.ready;
     const editedCellIds = editedCells(panel);
-    const checkpoint = this._options.checkpoint
-      ? await this._options.checkpoint(panel).catch(() => null)
-      : null;
-    const notebook = panel.model!.toJSON() as INotebookContent;
+    let taken: ICheckpointTaken | null = null;
+    if (this._options.checkpoint) {
+      taken = await this._options.checkpoint(panel).catch(reason => {
+        this._warnings = [
+          ...this._warnings,
+          `Not linked to a checkpoint: ${reason instanceof Error ? reason.message : String(reason)}`
+        ];
+        return null;
+      });
+    }
+    const checkpoint = taken?.commit ?? null;
+    // Exactly what the checkpoint recorded, without serialising it again.
+    const notebook =
+      taken?.notebook ?? (panel.model!.toJSON() as INotebookContent);
     const kernelName =
       panel.sessionContext.session?.kernel?.name ??
       notebook.metadata.kernelspec?.name ??
