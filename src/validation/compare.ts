@@ -10,6 +10,7 @@
 import type { ICodeCell, IOutput } from '@jupyterlab/nbformat';
 
 import { describeOrigin, ICellMarkers, IMarker } from './markers';
+import { pngImageComparator } from './png';
 import {
   canonicalOutputs,
   compileSanitizers,
@@ -26,10 +27,10 @@ import {
 /**
  * Whether two bitmap images (base64, no line breaks) look the same.
  *
- * The default compares bytes exactly, which is all Node can do without a PNG
- * decoder. The frontend passes a canvas-based comparison that decodes both
- * and allows a small per-pixel tolerance, so re-encoded but identical plots
- * are equal.
+ * The default decodes PNGs without a DOM (`png.ts`) and compares their
+ * pixels within a small tolerance, so re-encoded but identical plots are
+ * equal; other formats are compared by their bytes. The frontend passes a
+ * comparison that decodes every format with the browser's decoder.
  */
 export type ImageComparator = (
   saved: string,
@@ -89,8 +90,8 @@ export interface IOutputComparison {
 
 export const DEFAULT_RELATIVE_TOLERANCE = 1e-6;
 
-/** Byte equality: the default image comparison. */
-export const exactImages: ImageComparator = (saved, fresh) => saved === fresh;
+/** The default image comparison: PNGs by their pixels, the rest by bytes. */
+const DEFAULT_IMAGES = pngImageComparator();
 
 /**
  * Compare fresh outputs with saved ones.
@@ -107,7 +108,7 @@ export async function compareOutputs(
   }
   const user = compileSanitizers(options.sanitizers ?? []);
   const text = textRules(user);
-  const compareImages = cachedImages(options.compareImages ?? exactImages);
+  const compareImages = cachedImages(options.compareImages ?? DEFAULT_IMAGES);
   const allRules = [
     ...SHAPE_RULES,
     ...text.map(rule => rule.name),
