@@ -6,18 +6,8 @@
  * use), each decoded by both to RGBA.
  */
 import { execFileSync } from 'child_process';
-import * as path from 'path';
-
+import { REFERENCE } from '../checkpoints/testing/referenceNotebooks';
 import { decodePng, pngImageComparator } from './png';
-
-const REFERENCE = path.resolve(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  'shared',
-  'reference'
-);
 
 /** Writes the cases and decodes them with Pillow: [name, PNG, RGBA, width, height] in base64. */
 const PILLOW = `

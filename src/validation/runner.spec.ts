@@ -9,19 +9,12 @@ import type { INotebookContent } from '@jupyterlab/nbformat';
 import * as fs from 'fs';
 import * as path from 'path';
 
+import { REFERENCE } from '../checkpoints/testing/referenceNotebooks';
 import { IValidationRunOptions, ValidationRun } from './runner';
 import { validationSession } from './session';
 import { sessionRun, useJupyterServer } from './testing/server';
 import type { IValidationReport } from './types';
 
-const REFERENCE = path.resolve(
-  __dirname,
-  '..',
-  '..',
-  '..',
-  'shared',
-  'reference'
-);
 jest.setTimeout(120_000);
 
 const server = useJupyterServer(18765);

@@ -7,7 +7,8 @@ import type * as nbformat from '@jupyterlab/nbformat';
 import * as fs from 'fs';
 import * as path from 'path';
 
-const REFERENCE = path.resolve(
+/** `shared/reference` beside the project: the peers' test notebooks. */
+export const REFERENCE = path.resolve(
   __dirname,
   '..',
   '..',
