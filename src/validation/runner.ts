@@ -451,7 +451,6 @@ export class ValidationRun {
     if (first === 'cancelled') {
       return {
         kind: 'cancelled',
-        answered: false,
         durationMs: duration(),
         executionCount: null
       };
@@ -742,12 +741,7 @@ type IExecution =
       durationMs: number;
       executionCount: number | null;
     }
-  | {
-      kind: 'cancelled';
-      answered: boolean;
-      durationMs: number;
-      executionCount: number | null;
-    }
+  | { kind: 'cancelled'; durationMs: number; executionCount: null }
   | {
       kind: 'done';
       error: IValidationError | null;
