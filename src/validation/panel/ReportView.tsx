@@ -137,26 +137,27 @@ function Header(props: {
             Run again
           </button>
         )}
-        <button
-          className="jp-mod-styled"
-          disabled={running || !report?.runId}
-          title={report?.runId ? 'The report as JSON' : 'Not recorded'}
-          onClick={() => actions.export('json')}
-        >
-          Export JSON
-        </button>
-        <button
-          className="jp-mod-styled"
-          disabled={running || !report?.runId}
-          title={report?.runId ? 'The report as JUnit XML' : 'Not recorded'}
-          onClick={() => actions.export('junit')}
-        >
-          Export JUnit
-        </button>
+        {EXPORTS.map(([format, label, title]) => (
+          <button
+            key={format}
+            className="jp-mod-styled"
+            disabled={running || !report?.runId}
+            title={report?.runId ? title : 'Not recorded'}
+            onClick={() => actions.export(format)}
+          >
+            {label}
+          </button>
+        ))}
       </div>
     </div>
   );
 }
+
+/** The export buttons: format, label, what it downloads. */
+const EXPORTS: [ValidationExport, string, string][] = [
+  ['json', 'Export JSON', 'The report as JSON'],
+  ['junit', 'Export JUnit', 'The report as JUnit XML']
+];
 
 function StaticFindings(props: {
   findings: readonly IStaticFinding[];
