@@ -381,6 +381,35 @@ test('a re-encoded image is the same picture; another colour is a change', async
     .toEqual([['execution-count', 'image-pixels'], ['execution-count']]);
 });
 
+test('a checkpoint the server refuses leaves the validation unlinked, with a warning', async ({
+  page,
+  tmpPath
+}) => {
+  await openNotebook(
+    page,
+    `${tmpPath}/unlinked.ipynb`,
+    notebook([code('one', 'print(1)', null)])
+  );
+  await page.route(/\/experiments\/api\/git\/batch(\?|$)/, route =>
+    route.fulfill({
+      status: 507,
+      contentType: 'application/json',
+      body: '{"message": "No space left on device"}'
+    })
+  );
+  await page.evaluate(() => {
+    void (window as any).jupyterapp.commands.execute('experiments:validate');
+  });
+  const report = page.locator(REPORT);
+  await expect(report.locator('.jp-Experiments-verdict')).toHaveText(
+    'Runs top to bottom',
+    { timeout: 60000 }
+  );
+  await expect(report.locator('.jp-Experiments-warning')).toContainText(
+    'Not linked to a checkpoint'
+  );
+});
+
 /** Where the report panel stands against the notebook panel. */
 async function placement(
   page: IJupyterLabPageFixture
