@@ -1,7 +1,7 @@
 import { NotebookModel } from '@jupyterlab/notebook';
 
 import { CellIdOffers, lacksCellIds, upgradeToCellIds } from './cellIds';
-import { referenceNotebooks } from './testing/referenceNotebooks';
+import { referenceNotebooks } from '../testing/reference';
 
 const NB_4_4 = 'papermill/nb_version_4.4.ipynb';
 

@@ -9,7 +9,7 @@ import {
   reassemble,
   reassembleCell
 } from './layout';
-import { referenceNotebooks } from './testing/referenceNotebooks';
+import { referenceNotebooks } from '../testing/reference';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 

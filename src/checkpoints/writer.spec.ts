@@ -8,7 +8,7 @@ import * as path from 'path';
 import { IGitObject } from './git';
 import { cellKeys, normalise } from './layout';
 import { CheckpointReader } from './reader';
-import { referenceNotebooks } from './testing/referenceNotebooks';
+import { referenceNotebooks } from '../testing/reference';
 import { CheckpointWriter, ICheckpoint } from './writer';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];

@@ -1,22 +1,13 @@
 /// <reference types="node" />
-import type {
-  ICodeCell,
-  INotebookContent,
-  IOutput
-} from '@jupyterlab/nbformat';
-import * as fs from 'fs';
-import * as path from 'path';
+import type { ICodeCell, IOutput } from '@jupyterlab/nbformat';
 
+import { readReference } from '../testing/reference';
 import { classifyCell, compareNumbers, compareOutputs } from './compare';
 import { readMarkers } from './markers';
 import { RuleIDs, SanitizerError } from './sanitize';
 
 function cell(name: string, index: number): ICodeCell {
-  const file = path.join(__dirname, 'fixtures', name);
-  const notebook = JSON.parse(
-    fs.readFileSync(file, 'utf8')
-  ) as INotebookContent;
-  return notebook.cells[index] as ICodeCell;
+  return readReference(name).cells[index] as ICodeCell;
 }
 
 const stream = (name: string, text: string): IOutput => ({
@@ -323,7 +314,10 @@ describe('compareOutputs', () => {
   });
 
   it('sees a different exception (test-exceptions-fail-storedmismatch)', async () => {
-    const saved = cell('nbval/test-exceptions-fail-storedmismatch.ipynb', 0);
+    const saved = cell(
+      'nbval/ipynb-test-samples/test-exceptions-fail-storedmismatch.ipynb',
+      0
+    );
     // What the cell's code raises when run: RuntimeError("Foo") from foo().
     const fresh = [error('RuntimeError', 'Foo', ['RuntimeError: Foo'])];
     const comparison = await compareOutputs(saved.outputs, fresh);
@@ -419,9 +413,13 @@ describe('compareOutputs', () => {
   });
 
   it('compares images through the injected comparison', async () => {
-    const saved = cell('nbval/test-latex-fail-randomoutput.ipynb', 3).outputs;
+    const saved = cell(
+      'nbval/ipynb-test-samples/test-latex-fail-randomoutput.ipynb',
+      3
+    ).outputs;
     const other = (
-      cell('nbval/test-latex-pass-correctouput.ipynb', 1).outputs[0] as any
+      cell('nbval/ipynb-test-samples/test-latex-pass-correctouput.ipynb', 1)
+        .outputs[0] as any
     ).data['image/png'];
     const fresh = [
       result(6, { ...(saved[0] as any).data, 'image/png': other })
@@ -444,7 +442,10 @@ describe('compareOutputs', () => {
   });
 
   it('does not count line breaks in base64 as a difference', async () => {
-    const saved = cell('nbval/test-latex-fail-randomoutput.ipynb', 3).outputs;
+    const saved = cell(
+      'nbval/ipynb-test-samples/test-latex-fail-randomoutput.ipynb',
+      3
+    ).outputs;
     const png = (saved[0] as any).data['image/png'] as string;
     expect(png).toContain('\n');
     const fresh = [
@@ -458,7 +459,7 @@ describe('compareOutputs', () => {
 
   it('reports missing and extra outputs and MIME types', async () => {
     const missing = cell(
-      'nbval/test-stream-fail-missingoutput.ipynb',
+      'nbval/ipynb-test-samples/test-stream-fail-missingoutput.ipynb',
       1
     ).outputs;
     expect(
@@ -553,7 +554,10 @@ describe('classifyCell', () => {
   });
 
   it('reports an expected exception that changed (test-exceptions-fail-storedmismatch)', async () => {
-    const saved = cell('nbval/test-exceptions-fail-storedmismatch.ipynb', 0);
+    const saved = cell(
+      'nbval/ipynb-test-samples/test-exceptions-fail-storedmismatch.ipynb',
+      0
+    );
     const verdict = await classifyCell(
       saved,
       [error('RuntimeError', 'Foo', [])],
@@ -617,7 +621,10 @@ describe('classifyCell', () => {
   });
 
   it('ignores output that never repeats (test-latex-pass-failsbutignoreoutput)', async () => {
-    const saved = cell('nbval/test-latex-pass-failsbutignoreoutput.ipynb', 3);
+    const saved = cell(
+      'nbval/ipynb-test-samples/test-latex-pass-failsbutignoreoutput.ipynb',
+      3
+    );
     const fresh = [
       result(3, {
         'image/png': 'iVBORw0KGgoAAAANSUhEUgAAAF0',
@@ -635,7 +642,7 @@ describe('classifyCell', () => {
 
   it('passes a cell saved unexecuted, fails one saved executed without output', async () => {
     const unexecuted = cell(
-      'nbval/test-stream-pass-missing-unexecuted-output.ipynb',
+      'nbval/ipynb-test-samples/test-stream-pass-missing-unexecuted-output.ipynb',
       1
     );
     const fresh = [stream('stdout', 'test\n')];
@@ -645,7 +652,10 @@ describe('classifyCell', () => {
       status: 'passed',
       rules: [RuleIDs.unexecutedCell]
     });
-    const executed = cell('nbval/test-stream-fail-missingoutput.ipynb', 1);
+    const executed = cell(
+      'nbval/ipynb-test-samples/test-stream-fail-missingoutput.ipynb',
+      1
+    );
     expect(
       await classifyCell(executed, fresh, null, readMarkers(executed))
     ).toMatchObject({

@@ -1,8 +1,7 @@
 /// <reference types="node" />
-import type { ICodeCell, IError, INotebookContent } from '@jupyterlab/nbformat';
-import * as fs from 'fs';
-import * as path from 'path';
+import type { ICodeCell, IError } from '@jupyterlab/nbformat';
 
+import { readReference } from '../testing/reference';
 import {
   attributeFailures,
   definedNames,
@@ -179,12 +178,9 @@ describe('attributeFailures', () => {
   });
 
   it('reads the NameError of a real saved output (test-exceptions-fail-storedmismatch)', () => {
-    const file = path.join(
-      __dirname,
-      'fixtures/nbval/test-exceptions-fail-storedmismatch.ipynb'
-    );
-    const cell = (JSON.parse(fs.readFileSync(file, 'utf8')) as INotebookContent)
-      .cells[0] as ICodeCell;
+    const cell = readReference(
+      'nbval/ipynb-test-samples/test-exceptions-fail-storedmismatch.ipynb'
+    ).cells[0] as ICodeCell;
     const error = cell.outputs[0] as IError;
     const attributions = attributeFailures([
       failed('a = compute()', 'RuntimeError', 'Foo'),

@@ -1,13 +1,11 @@
 /// <reference types="node" />
-import type { ICell, INotebookContent } from '@jupyterlab/nbformat';
-import * as fs from 'fs';
-import * as path from 'path';
+import type { ICell } from '@jupyterlab/nbformat';
 
+import { readReference } from '../testing/reference';
 import { describeOrigin, ICellMarkers, readMarkers } from './markers';
 
 function cells(name: string): ICell[] {
-  const file = path.join(__dirname, 'fixtures', name);
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as INotebookContent).cells;
+  return readReference(name).cells;
 }
 
 /** The markers that are on, as `question<-origin` strings. */

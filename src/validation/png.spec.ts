@@ -6,7 +6,7 @@
  * use), each decoded by both to RGBA.
  */
 import { execFileSync } from 'child_process';
-import { REFERENCE } from '../checkpoints/testing/referenceNotebooks';
+import { REFERENCE } from '../testing/reference';
 import { decodePng, pngImageComparator } from './png';
 
 /** Writes the cases and decodes them with Pillow: [name, PNG, RGBA, width, height] in base64. */

@@ -6,10 +6,9 @@
  */
 /// <reference types="node" />
 import type { INotebookContent } from '@jupyterlab/nbformat';
-import * as fs from 'fs';
 import * as path from 'path';
 
-import { REFERENCE } from '../checkpoints/testing/referenceNotebooks';
+import { readReference, referenceFolder } from '../testing/reference';
 import { IValidationRunOptions, ValidationRun } from './runner';
 import { validationSession } from './session';
 import { sessionRun, useJupyterServer } from './testing/server';
@@ -19,14 +18,7 @@ jest.setTimeout(120_000);
 
 const server = useJupyterServer(18765);
 
-function reference(file: string): INotebookContent {
-  const full = path.join(REFERENCE, file);
-  // Missing test data must fail the specs, not make them pass vacuously.
-  if (!fs.existsSync(full)) {
-    throw new Error(`reference notebook not found: ${full}`);
-  }
-  return JSON.parse(fs.readFileSync(full, 'utf8'));
-}
+const reference = readReference;
 
 function notebook(
   ...cells: (string | { source: string; outputs?: any[]; metadata?: any })[]
@@ -96,11 +88,7 @@ const explain = (report: IValidationReport) =>
 
 describe('nbval reference samples: the verdict agrees with the file name', () => {
   const folder = 'nbval/ipynb-test-samples';
-  const files = fs.existsSync(path.join(REFERENCE, folder))
-    ? fs
-        .readdirSync(path.join(REFERENCE, folder))
-        .filter(n => n.endsWith('.ipynb'))
-    : [];
+  const files = referenceFolder(folder);
 
   it('finds the samples', () => {
     expect(files.length).toBeGreaterThanOrEqual(6);

@@ -1,13 +1,7 @@
 /// <reference types="node" />
-import type {
-  ICodeCell,
-  IError,
-  INotebookContent,
-  IOutput
-} from '@jupyterlab/nbformat';
-import * as fs from 'fs';
-import * as path from 'path';
+import type { ICodeCell, IError, IOutput } from '@jupyterlab/nbformat';
 
+import { readReference } from '../testing/reference';
 import {
   canonicalOutputs,
   checkSanitizers,
@@ -21,11 +15,7 @@ import {
 } from './sanitize';
 
 function outputs(name: string, index: number): IOutput[] {
-  const file = path.join(__dirname, 'fixtures', name);
-  const notebook = JSON.parse(
-    fs.readFileSync(file, 'utf8')
-  ) as INotebookContent;
-  return (notebook.cells[index] as ICodeCell).outputs;
+  return (readReference(name).cells[index] as ICodeCell).outputs;
 }
 
 const DEFAULTS = textRules();

@@ -1,13 +1,11 @@
 /// <reference types="node" />
 import type { ICell, INotebookContent } from '@jupyterlab/nbformat';
-import * as fs from 'fs';
-import * as path from 'path';
 
+import { readReference } from '../testing/reference';
 import { staticCheck } from './staticCheck';
 
 function notebook(name: string): INotebookContent {
-  const file = path.join(__dirname, 'fixtures', name);
-  return JSON.parse(fs.readFileSync(file, 'utf8')) as INotebookContent;
+  return readReference(name);
 }
 
 /** Code cells with these execution counts (null: never run). */
@@ -53,7 +51,9 @@ describe('staticCheck', () => {
   it('finds a cell never executed (test-stream-pass-missing-unexecuted-output)', () => {
     expect(
       staticCheck(
-        notebook('nbval/test-stream-pass-missing-unexecuted-output.ipynb')
+        notebook(
+          'nbval/ipynb-test-samples/test-stream-pass-missing-unexecuted-output.ipynb'
+        )
       )
     ).toEqual([
       {
@@ -74,7 +74,7 @@ describe('staticCheck', () => {
   it('finds cells run out of order (test-latex-fail-randomoutput)', () => {
     // Counts 5, 3, 6: the second cell ran before the first.
     const findings = staticCheck(
-      notebook('nbval/test-latex-fail-randomoutput.ipynb')
+      notebook('nbval/ipynb-test-samples/test-latex-fail-randomoutput.ipynb')
     );
     expect(findings).toEqual([
       {
@@ -113,7 +113,11 @@ describe('staticCheck', () => {
 
   it('reads both a restart and a jump (test-stream-fail-missingoutput: 1, 1, 3)', () => {
     expect(
-      kinds(notebook('nbval/test-stream-fail-missingoutput.ipynb'))
+      kinds(
+        notebook(
+          'nbval/ipynb-test-samples/test-stream-fail-missingoutput.ipynb'
+        )
+      )
     ).toEqual([
       [1, 'previous-session'],
       [2, 'execution-gap']
