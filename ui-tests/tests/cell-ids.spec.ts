@@ -13,8 +13,7 @@ const NB_4_4 = path.resolve(
   __dirname,
   '..',
   '..',
-  '..',
-  'shared',
+  'tests',
   'reference',
   'papermill',
   'nb_version_4.4.ipynb'

@@ -1,4 +1,4 @@
-import { expect, galata, test } from '@jupyterlab/galata';
+import { expect, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
 const EXAMPLES = path.resolve(__dirname, '..', '..', 'examples');
@@ -134,7 +134,6 @@ test('the server extension answers through the page', async ({ page }) => {
     return response.json();
   });
   expect(info.store_dir).toMatch(/experiments-ui-/);
-  expect(galata).toBeDefined();
 });
 
 test.describe('Run lifecycle', () => {
