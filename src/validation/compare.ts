@@ -10,6 +10,7 @@
 import type { ICodeCell, IOutput } from '@jupyterlab/nbformat';
 
 import { describeOrigin, ICellMarkers, IMarker } from './markers';
+import type { ImageComparator } from './pixels';
 import { pngImageComparator } from './png';
 import {
   canonicalOutputs,
@@ -23,20 +24,6 @@ import {
   SHAPE_RULES,
   textRules
 } from './sanitize';
-
-/**
- * Whether two bitmap images (base64, no line breaks) look the same.
- *
- * The default decodes PNGs without a DOM (`png.ts`) and compares their
- * pixels within a small tolerance, so re-encoded but identical plots are
- * equal; other formats are compared by their bytes. The frontend passes a
- * comparison that decodes every format with the browser's decoder.
- */
-export type ImageComparator = (
-  saved: string,
-  fresh: string,
-  mime: string
-) => Promise<boolean> | boolean;
 
 export interface ICompareOptions {
   /** The cell is marked to ignore its output: equal, by rule `nbval-ignore-output`. */

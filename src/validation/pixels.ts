@@ -3,10 +3,23 @@
  * the same code is re-encoded (other PNG compression, metadata, timestamps)
  * and anti-aliased slightly differently, yet it is the same picture.
  *
- * `pixelsMatch` is pure; `canvasImageComparator` decodes with the browser's
- * image decoder and is what the report panel passes to the runner.
+ * `pixelsMatch` is pure; `png.ts` decodes PNGs without a DOM and the report
+ * panel decodes every format with the browser (`panel/canvasImages.ts`).
  */
-import type { ImageComparator } from './compare';
+
+/**
+ * Whether two bitmap images (base64, no line breaks) look the same.
+ *
+ * The default decodes PNGs without a DOM (`png.ts`) and compares their
+ * pixels within a small tolerance, so re-encoded but identical plots are
+ * equal; other formats are compared by their bytes. The frontend passes a
+ * comparison that decodes every format with the browser's decoder.
+ */
+export type ImageComparator = (
+  saved: string,
+  fresh: string,
+  mime: string
+) => Promise<boolean> | boolean;
 
 export interface IPixelTolerance {
   /** Largest difference allowed in one channel of one pixel (0–255). */
@@ -51,44 +64,4 @@ export function pixelsMatch(
     }
   }
   return true;
-}
-
-/**
- * An image comparison for the runner that decodes both images in the
- * browser. Equal bytes are equal without decoding; an image that cannot be
- * decoded is compared by its bytes.
- */
-export function canvasImageComparator(
-  tolerance: IPixelTolerance = DEFAULT_PIXEL_TOLERANCE
-): ImageComparator {
-  return async (saved, fresh, mime) => {
-    if (saved === fresh) {
-      return true;
-    }
-    try {
-      const [a, b] = await Promise.all([
-        decode(saved, mime),
-        decode(fresh, mime)
-      ]);
-      return pixelsMatch(a, b, tolerance);
-    } catch {
-      return false;
-    }
-  };
-}
-
-async function decode(base64: string, mime: string): Promise<IPixels> {
-  const bytes = Uint8Array.from(atob(base64), char => char.charCodeAt(0));
-  const bitmap = await createImageBitmap(new Blob([bytes], { type: mime }));
-  try {
-    const canvas = document.createElement('canvas');
-    canvas.width = bitmap.width;
-    canvas.height = bitmap.height;
-    const context = canvas.getContext('2d', { willReadFrequently: true })!;
-    context.drawImage(bitmap, 0, 0);
-    const image = context.getImageData(0, 0, bitmap.width, bitmap.height);
-    return { width: image.width, height: image.height, data: image.data };
-  } finally {
-    bitmap.close();
-  }
 }

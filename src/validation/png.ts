@@ -1,6 +1,6 @@
 /**
  * PNG decoding without a DOM, so the engine compares bitmaps by their pixels
- * in Node too (the browser decodes with its own image decoder, `pixels.ts`).
+ * in Node too (the report panel decodes with the browser's, `panel/canvasImages.ts`).
  *
  * Reads every non-interlaced PNG: grey, grey with alpha, RGB, RGBA and
  * palette images, bit depths 1 to 16, with `tRNS` transparency. Interlaced
@@ -8,9 +8,9 @@
  */
 import { inflate } from 'pako';
 
-import type { ImageComparator } from './compare';
 import {
   DEFAULT_PIXEL_TOLERANCE,
+  ImageComparator,
   IPixels,
   IPixelTolerance,
   pixelsMatch

@@ -20,7 +20,8 @@ import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import { PromiseDelegate } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { classifyCell, ImageComparator } from './compare';
+import { classifyCell } from './compare';
+import type { ImageComparator } from './pixels';
 import { attributeFailures, ICellOutcome, OutcomeStatus } from './consequences';
 import { ICellMarkers, readMarkers } from './markers';
 import { RunOutputs } from './outputs';

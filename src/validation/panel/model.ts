@@ -14,7 +14,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Api } from '../../api';
 import type { ICheckpointTaken } from '../../tokens';
 import { METADATA_KEY, readNotebookId } from '../../capture/notebookId';
-import type { ImageComparator } from '../compare';
+import type { ImageComparator } from '../pixels';
 import { ValidationRun } from '../runner';
 import { IValidationSession, validationSession } from '../session';
 import { checkSanitizers } from '../sanitize';
