@@ -1,4 +1,4 @@
-import { decodeFrames, encodeBatch, formatNumber, reviveNumber } from './api';
+import { decodeFrames, encodeBatch, reviveNumber } from './api';
 
 describe('reviveNumber', () => {
   it('turns the server encodings back into numbers', () => {
@@ -8,22 +8,6 @@ describe('reviveNumber', () => {
     expect(reviveNumber(0.5)).toBe(0.5);
     expect(reviveNumber(null)).toBeNull();
     expect(reviveNumber('0.5')).toBeNull();
-  });
-});
-
-describe('formatNumber', () => {
-  it('shows special values by name', () => {
-    expect(formatNumber(NaN)).toBe('NaN');
-    expect(formatNumber(Infinity)).toBe('∞');
-    expect(formatNumber(-Infinity)).toBe('-∞');
-    expect(formatNumber(null)).toBe('—');
-  });
-
-  it('keeps integers and shortens long fractions', () => {
-    expect(formatNumber(42)).toBe('42');
-    expect(formatNumber(0.123456789)).toBe('0.12346');
-    expect(formatNumber(0.00001234)).toBe('1.234e-5');
-    expect(formatNumber(12345678.9)).toBe('1.235e+7');
   });
 });
 

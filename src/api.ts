@@ -85,26 +85,6 @@ export function reviveNumber(value: unknown): number | null {
   }
 }
 
-/** Format a metric value the way a user expects to read it. */
-export function formatNumber(value: number | null | undefined): string {
-  if (value === null || value === undefined) {
-    return '—';
-  }
-  if (Number.isNaN(value)) {
-    return 'NaN';
-  }
-  if (!Number.isFinite(value)) {
-    return value > 0 ? '∞' : '-∞';
-  }
-  if (Number.isInteger(value)) {
-    return String(value);
-  }
-  const abs = Math.abs(value);
-  return abs !== 0 && (abs < 1e-3 || abs >= 1e6)
-    ? value.toExponential(3)
-    : String(Number(value.toPrecision(5)));
-}
-
 function reviveSummary(summary: any): IMetricSummary {
   return {
     ...summary,

@@ -9,7 +9,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { Widget } from '@lumino/widgets';
 
 import { Api } from '../api';
-import { addNotebookCommand } from '../notebookCommand';
+import { addNotebookCommand } from '../common/notebookCommand';
 import { CommandIDs, IRunTracker, LOG_MIME_TYPE } from '../tokens';
 import { RunTracker } from './tracker';
 

@@ -33,7 +33,7 @@ import {
   isPackageMissing,
   sourceHead
 } from './kernelProtocol';
-import { ensureNotebookId } from './notebookId';
+import { ensureNotebookId } from '../common/notebookId';
 
 /** Cells tagged this way hold the notebook's parameters (papermill's convention). */
 const PARAMETERS_TAG = 'parameters';

@@ -12,7 +12,7 @@ import {
   ensureNotebookId,
   METADATA_KEY,
   withFreshNotebookId
-} from '../capture/notebookId';
+} from '../common/notebookId';
 import type { ICheckpointTaken } from '../tokens';
 import { CoalescingQueue } from './coalesce';
 import { ICheckpointTrailers } from './message';

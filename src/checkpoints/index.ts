@@ -15,7 +15,7 @@ import { historyIcon } from '@jupyterlab/ui-components';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { Api } from '../api';
-import { addNotebookCommand } from '../notebookCommand';
+import { addNotebookCommand } from '../common/notebookCommand';
 import { CAPTURE_PLUGIN_ID } from '../capture';
 import {
   CellChange,

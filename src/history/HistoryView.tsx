@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 
 import { ICheckpointInfo } from '../api';
-import { formatDuration } from '../sidebar/RunView';
+import { formatDuration } from '../common/format';
 import { CellChange } from '../tokens';
 
 export interface IHistoryActions {

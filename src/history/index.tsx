@@ -22,7 +22,7 @@ import { historyIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { ICheckpointInfo } from '../api';
-import { ModelPanel } from '../sidePanel';
+import { ModelPanel } from '../common/sidePanel';
 import { CommandIDs, ICheckpoints } from '../tokens';
 import { HistoryModel } from './model';
 import { asRestoredCopy, restorePaths } from './restore';

@@ -7,7 +7,8 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { Api, ICheckpointInfo } from '../api';
-import { METADATA_KEY, readNotebookId } from '../capture/notebookId';
+import { errorMessage } from '../common/format';
+import { METADATA_KEY, readNotebookId } from '../common/notebookId';
 import { ICheckpoints } from '../tokens';
 
 export const PAGE_SIZE = 50;
@@ -120,7 +121,7 @@ export class HistoryModel implements IDisposable {
       this._error = null;
     } catch (reason) {
       if (generation === this._generation) {
-        this._error = reason instanceof Error ? reason.message : String(reason);
+        this._error = errorMessage(reason);
       }
     } finally {
       if (generation === this._generation) {

@@ -4,7 +4,7 @@
 import { INotebookContent } from '@jupyterlab/nbformat';
 import { UUID } from '@lumino/coreutils';
 
-import { METADATA_KEY } from '../capture/notebookId';
+import { METADATA_KEY } from '../common/notebookId';
 
 /**
  * Candidate paths for a checkpoint restored next to its notebook, in order:

@@ -1,6 +1,7 @@
 import React, { useEffect, useState } from 'react';
 
-import { Api, formatNumber } from '../api';
+import { Api } from '../api';
+import { formatBytes, formatDuration, formatNumber } from '../common/format';
 import {
   ICellExecution,
   IMetricSeries,
@@ -373,26 +374,4 @@ export function formatParam(value: unknown): string {
 export function shortPath(path: string): string {
   const parts = path.split(/[\\/]/).filter(Boolean);
   return parts.length > 2 ? '…/' + parts.slice(-2).join('/') : path;
-}
-
-export function formatBytes(size: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = size;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
-export function formatDuration(seconds: number): string {
-  if (seconds < 1) {
-    return `${Math.round(seconds * 1000)} ms`;
-  }
-  if (seconds < 60) {
-    return `${seconds.toFixed(1)} s`;
-  }
-  const minutes = Math.floor(seconds / 60);
-  return `${minutes} min ${Math.round(seconds - minutes * 60)} s`;
 }

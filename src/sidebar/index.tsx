@@ -10,7 +10,7 @@ import { LabIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { CAPTURE_PLUGIN_ID } from '../capture';
-import { ModelPanel } from '../sidePanel';
+import { ModelPanel } from '../common/sidePanel';
 import { CommandIDs, IRunTracker } from '../tokens';
 import { RunPanelModel } from './model';
 import { RunView } from './RunView';

@@ -7,7 +7,8 @@ import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { Api } from '../api';
-import { readNotebookId, METADATA_KEY } from '../capture/notebookId';
+import { errorMessage } from '../common/format';
+import { readNotebookId, METADATA_KEY } from '../common/notebookId';
 import {
   IMetricSeries,
   IRun,
@@ -88,7 +89,7 @@ export class RunPanelModel implements IDisposable {
         await this._fetchChangedSeries(run, generation);
       }
     } catch (reason) {
-      this._error = reason instanceof Error ? reason.message : String(reason);
+      this._error = errorMessage(reason);
     }
     if (generation !== this._generation) {
       return;

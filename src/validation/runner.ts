@@ -20,6 +20,7 @@ import type { Kernel, KernelMessage } from '@jupyterlab/services';
 import { PromiseDelegate } from '@lumino/coreutils';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { errorMessage } from '../common/format';
 import { classifyCell } from './compare';
 import type { ImageComparator } from './pixels';
 import { attributeFailures, ICellOutcome, OutcomeStatus } from './consequences';
@@ -211,7 +212,7 @@ export class ValidationRun {
     } catch (reason) {
       stop = {
         verdict: 'error',
-        message: `The validation could not run: ${errorText(reason)}`
+        message: `The validation could not run: ${errorMessage(reason)}`
       };
       for (const cell of report.cells) {
         if (cell.status === 'pending' || cell.status === 'running') {
@@ -809,10 +810,6 @@ export function kernelTime(date: string | undefined): number | null {
   const whole = Date.parse(match[1] + (match[3] ?? 'Z'));
   const fraction = match[2] ? Number(`0.${match[2]}`) * 1000 : 0;
   return Number.isNaN(whole) ? null : whole + fraction;
-}
-
-function errorText(reason: unknown): string {
-  return reason instanceof Error ? reason.message : String(reason);
 }
 
 function now(): number {

@@ -5,13 +5,13 @@ import { Widget } from '@lumino/widgets';
 import React, { memo, useEffect, useRef, useState } from 'react';
 
 import { ValidationExport } from '../../api';
+import { formatMs } from '../../common/format';
 import { IStaticFinding } from '../staticCheck';
 import type { IValidationCell } from '../types';
 import {
   cellNumber,
   errorLine,
   formatCellDuration,
-  formatMs,
   isFinished,
   progressText,
   roleLabel,

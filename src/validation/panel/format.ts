@@ -4,7 +4,7 @@
  */
 import type { MultilineString } from '@jupyterlab/nbformat';
 
-import { formatDuration } from '../../sidebar/RunView';
+import { formatMs } from '../../common/format';
 import { DEFAULT_VALIDATION_SETTINGS, durationKey } from '../runner';
 import type { ISanitizerSpec } from '../sanitize';
 import type {
@@ -36,10 +36,6 @@ export const STATUS: {
 /** Whether a cell's result is final (it will not run again in this validation). */
 export function isFinished(status: ValidationCellStatus): boolean {
   return status !== 'pending' && status !== 'running';
-}
-
-export function formatMs(ms: number): string {
-  return formatDuration(ms / 1000);
 }
 
 /** `1.2 s (+0.4 s)`: the duration and its change since the previous validation. */

@@ -15,9 +15,9 @@ import { checkIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
 import { Api, ValidationExport } from '../../api';
-import { addNotebookCommand } from '../../notebookCommand';
-import { METADATA_KEY, readNotebookId } from '../../capture/notebookId';
-import { ModelPanel } from '../../sidePanel';
+import { addNotebookCommand } from '../../common/notebookCommand';
+import { METADATA_KEY, readNotebookId } from '../../common/notebookId';
+import { ModelPanel } from '../../common/sidePanel';
 import { CommandIDs, ICheckpoints } from '../../tokens';
 import { DEFAULT_VALIDATION_SETTINGS } from '../runner';
 import type { IValidationSettings } from '../types';

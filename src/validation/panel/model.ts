@@ -13,7 +13,8 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { Api } from '../../api';
 import type { ICheckpointTaken } from '../../tokens';
-import { METADATA_KEY, readNotebookId } from '../../capture/notebookId';
+import { errorMessage } from '../../common/format';
+import { METADATA_KEY, readNotebookId } from '../../common/notebookId';
 import type { ImageComparator } from '../pixels';
 import { ValidationRun } from '../runner';
 import { IValidationSession, validationSession } from '../session';
@@ -202,9 +203,7 @@ export class ValidationModel implements IDisposable {
       await recorder.finish(report);
       this._finished.emit({ report, hash });
     } catch (reason) {
-      this._error = `The validation could not run: ${
-        reason instanceof Error ? reason.message : String(reason)
-      }`;
+      this._error = `The validation could not run: ${errorMessage(reason)}`;
     } finally {
       this._stopTicker();
       this._recorder?.dispose();
@@ -264,7 +263,7 @@ export class ValidationModel implements IDisposable {
       taken = await this._options.checkpoint(panel).catch(reason => {
         this._warnings = [
           ...this._warnings,
-          `Not linked to a checkpoint: ${reason instanceof Error ? reason.message : String(reason)}`
+          `Not linked to a checkpoint: ${errorMessage(reason)}`
         ];
         return null;
       });

@@ -4,6 +4,7 @@
  * stops the validation: it becomes a warning.
  */
 import { INewValidation } from '../../api';
+import { errorMessage } from '../../common/format';
 import type {
   IValidationCell,
   IValidationReport,
@@ -98,7 +99,7 @@ export class ValidationRecorder {
         },
         reason => {
           this._warn(
-            `This validation is not being recorded in the store: ${message(reason)}. ` +
+            `This validation is not being recorded in the store: ${errorMessage(reason)}. ` +
               'It goes on; check the server log.'
           );
           return null;
@@ -135,7 +136,7 @@ export class ValidationRecorder {
         message: report.message
       });
     } catch (reason) {
-      this._warn(`The verdict could not be recorded: ${message(reason)}.`);
+      this._warn(`The verdict could not be recorded: ${errorMessage(reason)}.`);
     }
   }
 
@@ -158,7 +159,7 @@ export class ValidationRecorder {
         if (!this._cellsWarned) {
           this._cellsWarned = true;
           this._warn(
-            `Some cell results could not be recorded: ${message(reason)}.`
+            `Some cell results could not be recorded: ${errorMessage(reason)}.`
           );
         }
       }
@@ -181,8 +182,4 @@ export class ValidationRecorder {
   private _timer: ReturnType<typeof setTimeout> | null = null;
   private _sending: Promise<void> = Promise.resolve();
   private _cellsWarned = false;
-}
-
-function message(reason: unknown): string {
-  return reason instanceof Error ? reason.message : String(reason);
 }
