@@ -2,8 +2,8 @@
 
     python bench/bench_runs_list.py [--runs 10000] [--rebuild]
 
-Builds (once, cached in the temp folder) a store of 10,000 runs x 30 params x
-10 metrics x 1,000 points, then times ``list_runs(limit=50)`` in process and
+Builds (once, cached in the temp folder, through ``Store.import_runs``) a store
+of 10,000 runs x 30 params x 10 metrics x 1,000 points, then times ``list_runs(limit=50)`` in process and
 ``GET experiments/api/runs?limit=50`` against a real ``jupyter server`` started
 on a free loopback port (server time from the X-Experiments-Server-Time
 header). Also reports what one metric point costs on disk, on 1,000,000 points
@@ -33,99 +33,70 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from jupyterlab_experiments.store import open_store  # noqa: E402
-from jupyterlab_experiments.store.series import encode_chunk, merge_summary  # noqa: E402
 
 PARAMS, METRICS, POINTS = 30, 10, 1000
 REPEATS = 20
 TARGET_MS = 50.0
 TARGET_BYTES_PER_POINT = 24
-# Distinct series cycled through the fixture: list_runs never decodes them, only
-# their on-disk volume matters, and encoding 100,000 series would dominate the build.
+# Distinct series cycled through the fixture: generating 100,000 random series would dominate the build.
 DISTINCT_SERIES = 50
 
 
 def build_store(store_dir: Path, runs: int) -> None:
-    """The fixture, written with direct SQL in one transaction (the store creates the schema)."""
-    open_store(store_dir).close()
+    """The fixture, written through the store's bulk import (one transaction, one run at a time)."""
     rng = random.Random(42)
-    series = []
-    for _ in range(DISTINCT_SERIES):
-        steps = list(range(POINTS))
-        values = [1.0 / (1 + 0.01 * s) + rng.gauss(0, 0.02) for s in steps]
-        t0 = time.time()
-        stamps = [t0 + 0.05 * s for s in steps]
-        series.append((encode_chunk(steps, values, stamps), merge_summary(None, steps, values, "cell-train")))
-
-    conn = sqlite3.connect(store_dir / "store.sqlite", isolation_level=None)
-    conn.execute("PRAGMA synchronous = OFF")
-    conn.execute("BEGIN")
+    steps = list(range(POINTS))
+    series = [[1.0 / (1 + 0.01 * s) + rng.gauss(0, 0.02) for s in steps] for _ in range(DISTINCT_SERIES)]
     start = time.time() - runs * 60
-    for i in range(runs):
-        rowid = conn.execute(
-            "INSERT INTO runs (uuid, name, kind, status, notebook_path, notebook_id, kernel_id, kernel_name, user,"
-            " host, pid, start_time, end_time, updated) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                uuid.uuid4().hex,
-                f"run {i}",
-                "notebook",
-                rng.choice(["finished", "finished", "failed", "interrupted"]),
-                f"nb/{i % 100}.ipynb",
-                f"notebook-{i % 100}",
-                uuid.uuid4().hex,
-                "python3",
-                "bench",
-                "host",
-                None,
-                start + i * 60,
-                start + i * 60 + 30,
-                start + i * 60 + 30,
-            ),
-        ).lastrowid
-        conn.executemany(
-            "INSERT INTO tags (run, key, value) VALUES (?, ?, ?)",
-            [(rowid, "team", "vision"), (rowid, f"sweep-{i % 7}", "")],
-        )
-        conn.executemany(
-            "INSERT INTO params (run, key, value, num, cell_id, checkpoint, timestamp) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [(rowid, f"param_{p:02d}", *_param(rng, p), "cell-params", None, start + i * 60) for p in range(PARAMS)],
-        )
-        for m in range(METRICS):
-            blob, summary = series[(i * METRICS + m) % DISTINCT_SERIES]
-            key = f"metric_{m}"
-            conn.execute(
-                "INSERT INTO metrics (run, key, last, last_step, min, min_step, max, max_step, count, cell_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    rowid,
-                    key,
-                    summary["last"],
-                    summary["last_step"],
-                    summary["min"],
-                    summary["min_step"],
-                    summary["max"],
-                    summary["max_step"],
-                    summary["count"],
-                    summary["cell_id"],
-                ),
-            )
-            conn.execute(
-                "INSERT INTO metric_chunks (run, key, cell_id, checkpoint, count, first_step, last_step, data)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (rowid, key, "cell-train", None, POINTS, 0, POINTS - 1, blob),
-            )
-    conn.execute("COMMIT")
-    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    conn.close()
+
+    def fixture():
+        for i in range(runs):
+            started = start + i * 60
+            stamps = [started + 0.03 * s for s in steps]
+            yield {
+                "name": f"run {i}",
+                "kind": "notebook",
+                "status": rng.choice(["finished", "finished", "failed", "interrupted"]),
+                "notebook_path": f"nb/{i % 100}.ipynb",
+                "notebook_id": f"notebook-{i % 100}",
+                "kernel_id": uuid.uuid4().hex,
+                "kernel_name": "python3",
+                "user": "bench",
+                "host": "host",
+                "start_time": started,
+                "end_time": started + 30,
+                "tags": {"team": "vision", f"sweep-{i % 7}": ""},
+                "batch": {
+                    "params": [
+                        {"key": f"param_{p:02d}", "value": _param(rng, p), "cell_id": "cell-params"}
+                        for p in range(PARAMS)
+                    ],
+                    "metrics": [
+                        {
+                            "key": f"metric_{m}",
+                            "cell_id": "cell-train",
+                            "steps": steps,
+                            "values": series[(i * METRICS + m) % DISTINCT_SERIES],
+                            "timestamps": stamps,
+                        }
+                        for m in range(METRICS)
+                    ],
+                },
+            }
+
+    store = open_store(store_dir)
+    try:
+        store.import_runs(fixture())
+    finally:
+        store.close()
+    _checkpointed_size(store_dir)  # folds the WAL into the file, whose size the report gives
     (store_dir / "complete").write_text(str(runs))
 
 
-def _param(rng: random.Random, p: int) -> tuple[str, object]:
-    kind = p % 4
-    value = [rng.uniform(1e-5, 1.0), rng.randint(1, 1024), rng.choice(["adam", "sgd", "lion"]), rng.random() < 0.5][
-        kind
+def _param(rng: random.Random, p: int) -> object:
+    return [rng.uniform(1e-5, 1.0), rng.randint(1, 1024), rng.choice(["adam", "sgd", "lion"]), rng.random() < 0.5][
+        p % 4
     ]
-    number = float(value) if kind in (0, 1) else None
-    return json.dumps(value), number
 
 
 def time_in_process(store_dir: Path) -> dict[str, float]:

@@ -5,11 +5,6 @@ standard library, so it imports fast in any kernel or script. The Jupyter server
 extension is loaded lazily by Jupyter and is not imported here.
 """
 
-try:
-    from ._version import __version__
-except ImportError:  # a source checkout that was never installed
-    __version__ = "dev"
-
 from .client import (
     _attach,  # noqa: F401  (called by the frontend at kernel start)
     active_run,
@@ -27,6 +22,7 @@ from .client import (
     set_tags,
     start_run,
 )
+from .common.version import __version__  # noqa: F401  (jx.__version__)
 
 __all__ = [
     "active_run",

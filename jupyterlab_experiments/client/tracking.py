@@ -34,7 +34,6 @@ from .values import check_key, metric_value, param_value, step_value, tag_value
 
 DEFAULT_FLUSH_INTERVAL = 0.5
 ENVIRONMENT_WAIT_SECONDS = 10
-END_STATUSES = ("finished", "failed", "interrupted")
 _SEARCH_PAGE = 500
 
 
@@ -182,6 +181,8 @@ class Tracker:
 
     def end_run(self, status: str = "finished") -> None:
         """Write what is buffered and close the active run; the next logging call starts a new one."""
+        from ..store.base import END_STATUSES
+
         if status not in END_STATUSES:
             raise ValueError(f"status must be one of {', '.join(END_STATUSES)}, got {status!r}")
         with self._run_lock:

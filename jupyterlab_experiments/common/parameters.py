@@ -11,7 +11,7 @@ import ast
 import re
 from typing import Any
 
-from .values import json_value
+from .jsonvalues import json_value
 
 # Cell magics whose body is plain Python; the body of any other (%%bash, %%sql...) is not.
 _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})

@@ -11,7 +11,7 @@ from traitlets import Unicode
 from traitlets.config import Configurable
 
 from ..store import ENV_VAR, Store, open_store, resolve_store_dir
-from .handlers import url_handlers
+from .routes import url_handlers
 
 SWEEP_INTERVAL_MS = 10_000
 

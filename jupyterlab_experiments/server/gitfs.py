@@ -24,7 +24,6 @@ beyond the limits below; 503 while another writer holds the ref's lock.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import struct
@@ -33,13 +32,11 @@ from typing import Any, Callable, Optional
 
 from jupyter_server.auth.decorator import authorized
 from tornado import web
-from tornado.ioloop import IOLoop
 
 from ..checkpoints import (
     MAX_OBJECT_BYTES,
     REPOSITORY_NAME,
     CheckpointRepository,
-    ObjectTooLarge,
     RefConflict,
     RefLocked,
     RefUpdate,
@@ -49,8 +46,8 @@ from ..checkpoints import (
     checkpoint_row,
 )
 from ..store import Store
-from .handlers import MAX_LIMIT, _error, _Handler
-from .validation import BadRequest
+from .base import MAX_LIMIT, ApiHandler, error, http_error, in_thread
+from .validation import BadRequest, TooLarge
 
 # One checkpoint of a large notebook fits many times over; jupyter_server's own
 # limit (ServerApp.max_body_size, 512 MiB by default) is replaced by this one for
@@ -60,11 +57,7 @@ MAX_HEADER_BYTES = 16 * 2**20
 MAX_OBJECTS = 100_000
 
 
-class TooLarge(BadRequest):
-    """Within the body's grammar, but beyond a limit (413)."""
-
-
-class _GitHandler(_Handler):
+class _GitHandler(ApiHandler):
     @property
     def repository(self) -> CheckpointRepository:
         # One per server, so that its knowledge of the repository's real path is computed once.
@@ -73,12 +66,6 @@ class _GitHandler(_Handler):
             path = Path(self.settings["experiments_store_dir"]) / REPOSITORY_NAME
             repository = self.settings.setdefault("experiments_checkpoints", CheckpointRepository(path))
         return repository
-
-    def checked(self, check: Callable[..., str], *args: Any) -> str:
-        try:
-            return check(*args)
-        except ValueError as error:
-            raise _error(400, str(error)) from None
 
 
 class ObjectHandler(_GitHandler):
@@ -144,7 +131,7 @@ class BatchHandler(_GitHandler):
             raise web.HTTPError(403)
         length = self.request.headers.get("Content-Length")
         if length is not None and length.isdigit() and int(length) > MAX_BATCH_BYTES:
-            raise _error(413, f"body: {int(length)} bytes, more than the limit of {MAX_BATCH_BYTES}")
+            raise error(413, f"body: {int(length)} bytes, more than the limit of {MAX_BATCH_BYTES}")
         self.request.connection.set_max_body_size(MAX_BATCH_BYTES)
 
     def data_received(self, chunk: bytes) -> None:
@@ -155,23 +142,18 @@ class BatchHandler(_GitHandler):
     async def post(self) -> None:
         try:
             # In a worker thread too: a header may hold 100,000 objects' worth of JSON.
-            objects, ref = await _in_thread(parse_batch, self._body)
-        except TooLarge as error:
-            raise _error(413, str(error)) from None
-        except BadRequest as error:
-            raise _error(400, str(error)) from None
-        try:
-            chain = await _in_thread(self.repository.apply_batch, objects, ref)
-        except ObjectTooLarge as error:
-            raise _error(413, str(error)) from None
-        except ValueError as error:
-            raise _error(400, str(error)) from None
-        except RefConflict as error:
-            self.reply({"message": str(error), "current": error.current}, status=409)
+            objects, ref = await in_thread(parse_batch, self._body)
+            chain = await in_thread(self.repository.apply_batch, objects, ref)
+        except RefConflict as exception:
+            self.reply({"message": str(exception), "current": exception.current}, status=409)
             return
-        except RefLocked as error:
-            self.set_header("Retry-After", "1")
-            raise _error(503, str(error)) from None
+        except (ValueError, RefLocked) as exception:
+            if isinstance(exception, RefLocked):
+                self.set_header("Retry-After", "1")
+            mapped = http_error(exception)
+            if mapped is None:
+                raise
+            raise mapped from None
         if ref is None:
             self.reply({"ref": None, "oid": None})
             return
@@ -205,7 +187,7 @@ class CheckpointLogHandler(_GitHandler):
         except ValueError:
             value = math.nan
         if not math.isfinite(value):
-            raise _error(400, f"{name}: expected a unix time in seconds, got {text!r}")
+            raise error(400, f"{name}: expected a unix time in seconds, got {text!r}")
         return value
 
 
@@ -285,10 +267,6 @@ def _index_checkpoints(store: Store, rows: list[dict]) -> None:
             store.link_execution_checkpoint(row["run_id"], row["cell_id"], row["execution_count"], row["commit"])
 
 
-async def _in_thread(method: Callable, *args: Any) -> Any:
-    return await IOLoop.current().run_in_executor(None, functools.partial(method, *args))
-
-
 def _checked(check: Callable[..., str], value: Any, where: str) -> str:
     try:
         return check(value, where)
@@ -299,16 +277,3 @@ def _checked(check: Callable[..., str], value: Any, where: str) -> str:
 def _short(value: Any) -> str:
     text = json.dumps(value)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-def git_url_handlers(api: str) -> list[tuple[str, type]]:
-    git = api + "/git"
-    return [
-        (git + r"/objects/(?P<oid>[^/]+)", ObjectHandler),
-        # The whole ref name, slashes included; anything but refs/notebooks/<uuid> is refused.
-        (git + r"/(?P<name>refs/.+)", RefHandler),
-        (git + "/missing", MissingHandler),
-        (git + "/objects", ObjectsHandler),
-        (git + "/batch", BatchHandler),
-        (git + r"/log/(?P<notebook_id>[^/]+)", CheckpointLogHandler),
-    ]

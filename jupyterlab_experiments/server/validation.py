@@ -14,9 +14,9 @@ import re
 from typing import Any, Callable, Optional
 
 from ..checkpoints import check_oid
-from ..client.values import has_non_finite
+from ..common.jsonvalues import has_non_finite
+from ..store.base import END_STATUSES, FAILURE_ROLES, RUN_KINDS, VALIDATION_CELL_STATUSES, VALIDATION_VERDICTS
 from ..store.images import png_size
-from ..store.sqlite import END_STATUSES, FAILURE_ROLES, RUN_KINDS, VALIDATION_CELL_STATUSES, VALIDATION_VERDICTS
 from .jsonio import NON_FINITE
 
 _INT64 = 2**63
@@ -36,7 +36,11 @@ _VALIDATION_CELL_FIELDS = set(
 
 
 class BadRequest(ValueError):
-    """The request body is not what the endpoint accepts; the message says why."""
+    """The request body is not what the endpoint accepts; the message says why (400)."""
+
+
+class TooLarge(BadRequest):
+    """Within the body's grammar, but beyond a limit (413)."""
 
 
 # -- runs ---------------------------------------------------------------------

@@ -92,6 +92,30 @@ from __future__ import annotations
 import abc
 from typing import Any, Iterable, Optional
 
+RUN_KINDS = ("notebook", "script", "validation")
+END_STATUSES = ("finished", "failed", "interrupted")
+RUN_STATUSES = ("running",) + END_STATUSES
+# How a validation ended, and the status its run ends with.
+VALIDATION_VERDICTS = {
+    "passed": "finished",
+    "output-changed": "finished",
+    "failed": "failed",
+    "timed-out": "failed",
+    "error": "failed",
+    "cancelled": "interrupted",
+}
+VALIDATION_CELL_STATUSES = (
+    "pending",
+    "running",
+    "passed",
+    "output-changed",
+    "failed",
+    "skipped",
+    "not-reached",
+    "timed-out",
+)
+FAILURE_ROLES = ("root-cause", "consequence", "independent")
+
 
 class RunNotFound(KeyError):
     """No run has this id."""
@@ -146,6 +170,17 @@ class Store(abc.ABC):
     @abc.abstractmethod
     def log_batch(self, run_id: str, batch: dict) -> None:
         """Append a batch (see module docstring) in one transaction."""
+
+    @abc.abstractmethod
+    def import_runs(self, runs: Iterable[dict]) -> list[str]:
+        """Write complete runs in one transaction (runs brought from elsewhere, a benchmark's store); return their ids.
+
+        A run is a dict of a summary's fields — ``id`` (drawn when absent), ``name``, ``kind``,
+        ``status`` (default ``finished``), ``notebook_path``, ``notebook_id``, ``kernel_id``,
+        ``kernel_name``, ``user``, ``host``, ``pid``, ``start_time`` (required), ``end_time``,
+        ``notes``, ``tags`` — plus ``batch``, what it logged (see module docstring; missing
+        timestamps are its end time). ``runs`` may be a generator: runs are read one at a
+        time. Raise ValueError, writing nothing, if an id is taken."""
 
     @abc.abstractmethod
     def list_runs(

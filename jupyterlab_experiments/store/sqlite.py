@@ -27,36 +27,12 @@ import time
 import uuid
 from array import array
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterable, Optional, Sequence, TypeVar
+from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence, TypeVar
 
-from .base import RunConflict, RunNotFound, Store
+from .base import END_STATUSES, RUN_KINDS, RUN_STATUSES, VALIDATION_VERDICTS, RunConflict, RunNotFound, Store
 from .images import image_path, png_size, save_png
 from .migrations import MIGRATIONS, migrate, schema_version
 from .series import decode_chunk, downsample, encode_chunk, merge_summary, resolve_steps
-
-RUN_KINDS = ("notebook", "script", "validation")
-END_STATUSES = ("finished", "failed", "interrupted")
-RUN_STATUSES = ("running",) + END_STATUSES
-# How a validation ended, and the status its run ends with.
-VALIDATION_VERDICTS = {
-    "passed": "finished",
-    "output-changed": "finished",
-    "failed": "failed",
-    "timed-out": "failed",
-    "error": "failed",
-    "cancelled": "interrupted",
-}
-VALIDATION_CELL_STATUSES = (
-    "pending",
-    "running",
-    "passed",
-    "output-changed",
-    "failed",
-    "skipped",
-    "not-reached",
-    "timed-out",
-)
-FAILURE_ROLES = ("root-cause", "consequence", "independent")
 
 STORE_FILE = "store.sqlite"
 BUSY_TIMEOUT_S = 10.0
@@ -318,54 +294,54 @@ class SqliteStore(Store):
         # Everything that needs no lock happens before the write transaction. Image
         # files are saved first: content-addressed, so a retried or failed batch
         # at worst leaves a file that the next identical image reuses.
-        metrics = [_metric_columns(item, now) for item in batch.get("metrics") or ()]
-        images = [_image_row(self.images_dir, item, now) for item in batch.get("images") or ()]
-        params = [_param_row(item, now) for item in batch.get("params") or ()]
-        data = [_data_row(item, now) for item in batch.get("data") or ()]
-        executions = [tuple(item.get(field) for field in _EXECUTION_FIELDS) for item in batch.get("executions") or ()]
-        environment = batch.get("environment")
-        tags = batch.get("tags") or {}
+        prepared = _prepare_batch(self.images_dir, batch, now)
+        self._write(lambda conn: _write_batch(conn, _rowid(conn, run_id), run_id, prepared, now))
 
-        def work(conn: sqlite3.Connection) -> None:
-            rowid = _rowid(conn, run_id)
-            conn.executemany(
-                "INSERT INTO params (run, key, value, num, cell_id, checkpoint, timestamp)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run, key) DO UPDATE SET value = excluded.value,"
-                " num = excluded.num, cell_id = excluded.cell_id, checkpoint = excluded.checkpoint,"
-                " timestamp = excluded.timestamp",
-                [(rowid, *row) for row in params],
-            )
-            for key, cell_id, checkpoint, steps, values, timestamps in metrics:
-                _append_metric(conn, rowid, key, cell_id, checkpoint, steps, values, timestamps)
-            _set_tags(conn, rowid, tags)
-            conn.executemany(
-                "INSERT INTO images (run, key, step, cell_id, checkpoint, sha256, width, height, timestamp)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(rowid, *row) for row in images],
-            )
-            conn.executemany(
-                "INSERT INTO data_inputs (run, path, sha256, size, file_count, manifest, cell_id, checkpoint,"
-                " timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [(rowid, *row) for row in data],
-            )
-            # An execution usually arrives before its checkpoint (which then links it),
-            # but not always: pick up a checkpoint that was indexed first.
-            conn.executemany(
-                "INSERT INTO executions (run, cell_id, execution_count, started, duration, status, error_name,"
-                " checkpoint, source_head) VALUES (?, ?, ?, ?, ?, ?, ?,"
-                " COALESCE(?, (SELECT oid FROM checkpoints WHERE run_id = ? AND cell_id = ? AND execution_count = ?"
-                " ORDER BY time DESC LIMIT 1)), ?)",
-                [(rowid, *row[:7], run_id, row[0], row[1], row[7]) for row in executions],
-            )
-            if environment is not None:
-                conn.execute(
-                    "INSERT INTO environments (run, value) VALUES (?, ?)"
-                    " ON CONFLICT (run) DO UPDATE SET value = excluded.value",
-                    (rowid, json.dumps(environment)),
-                )
-            conn.execute("UPDATE runs SET updated = ? WHERE id = ?", (now, rowid))
+    def import_runs(self, runs: Iterable[dict]) -> list[str]:
+        host = socket.gethostname()
 
-        self._write(work)
+        def work(conn: sqlite3.Connection) -> list[str]:
+            ids = []
+            # One run prepared at a time: an import of thousands of runs never holds them all.
+            for run in runs:
+                run_id = run.get("id") or uuid.uuid4().hex
+                kind, status = run.get("kind", "notebook"), run.get("status", "finished")
+                if kind not in RUN_KINDS:
+                    raise ValueError(f"run kind must be one of {', '.join(RUN_KINDS)}, got {kind!r}")
+                if status not in RUN_STATUSES:
+                    raise ValueError(f"run status must be one of {', '.join(RUN_STATUSES)}, got {status!r}")
+                if conn.execute("SELECT 1 FROM runs WHERE uuid = ?", (run_id,)).fetchone() is not None:
+                    raise ValueError(f"a run with id {run_id!r} already exists")
+                start = float(run["start_time"])
+                end = run.get("end_time")
+                updated = start if end is None else float(end)
+                fields = [run.get(name) for name in ("name", "notebook_path", "notebook_id", "kernel_id", "kernel_name")]
+                rowid = conn.execute(
+                    "INSERT INTO runs (uuid, name, kind, notebook_path, notebook_id, kernel_id, kernel_name, user,"
+                    " host, pid, status, start_time, end_time, updated, notes)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        run_id,
+                        fields[0],
+                        kind,
+                        *fields[1:],
+                        run.get("user"),
+                        run.get("host") or host,
+                        run.get("pid"),
+                        status,
+                        start,
+                        end,
+                        updated,
+                        run.get("notes") or "",
+                    ),
+                ).lastrowid
+                _set_tags(conn, rowid, run.get("tags") or {})
+                batch = _prepare_batch(self.images_dir, run.get("batch") or {}, updated)
+                _write_batch(conn, rowid, run_id, batch, updated)
+                ids.append(run_id)
+            return ids
+
+        return self._write(work)
 
     # -- reading ---------------------------------------------------------
 
@@ -910,6 +886,68 @@ def _append_metric(
 
 
 # -- batch normalization (no lock held) --------------------------------------
+
+
+class _Batch(NamedTuple):
+    """A ``log_batch`` batch as the rows it writes."""
+
+    params: list
+    metrics: list
+    tags: dict
+    images: list
+    data: list
+    executions: list
+    environment: Optional[dict]
+
+
+def _prepare_batch(images_dir: Path, batch: dict, now: float) -> _Batch:
+    return _Batch(
+        params=[_param_row(item, now) for item in batch.get("params") or ()],
+        metrics=[_metric_columns(item, now) for item in batch.get("metrics") or ()],
+        tags=batch.get("tags") or {},
+        images=[_image_row(images_dir, item, now) for item in batch.get("images") or ()],
+        data=[_data_row(item, now) for item in batch.get("data") or ()],
+        executions=[tuple(item.get(field) for field in _EXECUTION_FIELDS) for item in batch.get("executions") or ()],
+        environment=batch.get("environment"),
+    )
+
+
+def _write_batch(conn: sqlite3.Connection, rowid: int, run_id: str, batch: _Batch, now: float) -> None:
+    conn.executemany(
+        "INSERT INTO params (run, key, value, num, cell_id, checkpoint, timestamp)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run, key) DO UPDATE SET value = excluded.value,"
+        " num = excluded.num, cell_id = excluded.cell_id, checkpoint = excluded.checkpoint,"
+        " timestamp = excluded.timestamp",
+        [(rowid, *row) for row in batch.params],
+    )
+    for key, cell_id, checkpoint, steps, values, timestamps in batch.metrics:
+        _append_metric(conn, rowid, key, cell_id, checkpoint, steps, values, timestamps)
+    _set_tags(conn, rowid, batch.tags)
+    conn.executemany(
+        "INSERT INTO images (run, key, step, cell_id, checkpoint, sha256, width, height, timestamp)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(rowid, *row) for row in batch.images],
+    )
+    conn.executemany(
+        "INSERT INTO data_inputs (run, path, sha256, size, file_count, manifest, cell_id, checkpoint,"
+        " timestamp) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(rowid, *row) for row in batch.data],
+    )
+    # An execution usually arrives before its checkpoint (which then links it),
+    # but not always: pick up a checkpoint that was indexed first.
+    conn.executemany(
+        "INSERT INTO executions (run, cell_id, execution_count, started, duration, status, error_name,"
+        " checkpoint, source_head) VALUES (?, ?, ?, ?, ?, ?, ?,"
+        " COALESCE(?, (SELECT oid FROM checkpoints WHERE run_id = ? AND cell_id = ? AND execution_count = ?"
+        " ORDER BY time DESC LIMIT 1)), ?)",
+        [(rowid, *row[:7], run_id, row[0], row[1], row[7]) for row in batch.executions],
+    )
+    if batch.environment is not None:
+        conn.execute(
+            "INSERT INTO environments (run, value) VALUES (?, ?) ON CONFLICT (run) DO UPDATE SET value = excluded.value",
+            (rowid, json.dumps(batch.environment)),
+        )
+    conn.execute("UPDATE runs SET updated = ? WHERE id = ?", (now, rowid))
 
 
 def _metric_columns(item: dict, now: float) -> tuple:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from jupyterlab_experiments.client.parameters import parse_parameters
+from jupyterlab_experiments.common.parameters import parse_parameters
 
 
 @pytest.mark.parametrize(

@@ -413,7 +413,7 @@ def test_an_anonymous_batch_is_refused_before_its_size_is_considered(fetch, monk
 
 
 def test_git_routes_are_registered_with_the_others():
-    from jupyterlab_experiments.server.handlers import url_handlers
+    from jupyterlab_experiments.server.routes import url_handlers
 
     routes = [pattern for pattern, _ in url_handlers("/base/")]
     assert "/base/experiments/api/git/batch" in routes

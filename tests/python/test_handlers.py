@@ -14,8 +14,9 @@ import warnings
 import pytest
 from conftest import API, strict_json
 
+from jupyterlab_experiments.server.base import SERVER_TIME_HEADER
 from jupyterlab_experiments.server.extension import orphan_sweep, run_liveness
-from jupyterlab_experiments.server.handlers import SERVER_TIME_HEADER, url_handlers
+from jupyterlab_experiments.server.routes import url_handlers
 from jupyterlab_experiments.store import ENV_VAR, open_store
 
 

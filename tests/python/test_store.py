@@ -747,3 +747,53 @@ def test_a_forked_child_uses_its_own_connection(store, run_id):
     assert os.waitstatus_to_exitcode(status) == 0
     store.log_batch(run_id, {"tags": {"after": "1"}})
     assert store.get_run(run_id)["tags"] == {"parent": "1", "child": "1", "after": "1"}
+
+
+# -- bulk import --------------------------------------------------------------
+
+
+def test_import_runs_writes_complete_runs_read_like_logged_ones(store):
+    def runs():
+        for i in range(3):
+            yield {
+                "id": f"imported-{i}",
+                "name": f"run {i}",
+                "status": "failed" if i == 1 else "finished",
+                "notebook_id": "nb",
+                "start_time": 1000.0 + i,
+                "end_time": 1010.0 + i,
+                "tags": {"team": "vision"},
+                "batch": {
+                    "params": [{"key": "lr", "value": 0.1 * (i + 1)}, {"key": "opt", "value": "adam"}],
+                    "metrics": [
+                        {"key": "loss", "values": [3.0, 2.0, float(i)], "timestamps": [1001.0, 1002.0, 1003.0]}
+                    ],
+                },
+            }
+
+    assert store.import_runs(runs()) == ["imported-0", "imported-1", "imported-2"]
+    listed, total = store.list_runs(notebook_id="nb")
+    assert total == 3
+    assert [run["id"] for run in listed] == ["imported-2", "imported-1", "imported-0"]  # by start time
+    newest = listed[0]
+    assert (newest["status"], newest["start_time"], newest["end_time"], newest["updated"]) == (
+        "finished",
+        1002.0,
+        1012.0,
+        1012.0,
+    )
+    assert newest["params"] == {"lr": pytest.approx(0.3), "opt": "adam"}
+    assert newest["tags"] == {"team": "vision"}
+    assert newest["metrics"]["loss"]["count"] == 3 and newest["metrics"]["loss"]["min"] == 2.0
+    series = store.get_metric_series("imported-1", "loss")
+    assert (series["steps"], series["values"], series["timestamps"]) == (
+        [0, 1, 2],
+        [3.0, 2.0, 1.0],
+        [1001.0, 1002.0, 1003.0],
+    )
+
+
+def test_import_runs_writes_nothing_when_an_id_is_taken(store, run_id):
+    with pytest.raises(ValueError, match="already exists"):
+        store.import_runs([{"id": "fresh", "start_time": 1.0}, {"id": run_id, "start_time": 2.0}])
+    assert store.list_runs()[1] == 1

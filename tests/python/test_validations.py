@@ -109,10 +109,13 @@ def validation(create):
 
 
 def interface_fields(name: str) -> set:
-    """The field names of a TypeScript interface in src/validation/types.ts."""
-    source = (REPO / "src" / "validation" / "types.ts").read_text()
-    body = re.search(r"export interface " + name + r" \{(.*?)\n\}", source, re.S).group(1)
-    return set(re.findall(r"^  (\w+)\??:", body, re.M))
+    """The field names of a TypeScript interface exported by a module of src/ (wherever it lives)."""
+    pattern = re.compile(r"export interface " + name + r" \{(.*?)\n\}", re.S)
+    for path in sorted((REPO / "src").rglob("*.ts")):
+        found = pattern.search(path.read_text())
+        if found is not None:
+            return set(re.findall(r"^  (\w+)\??:", found.group(1), re.M))
+    raise AssertionError(f"no module of src/ exports interface {name}")
 
 
 # -- the life of a validation ----------------------------------------------------------
