@@ -43,6 +43,8 @@ lint: setup
 	$(BIN)/jlpm lint:check
 	$(BIN)/ruff check jupyterlab_experiments tests bench
 	$(BIN)/ruff format --check jupyterlab_experiments tests bench
+	$(BIN)/lint-imports
+	$(BIN)/python tests/python/import_cycles.py jupyterlab_experiments
 
 test-ts: setup
 	$(BIN)/jlpm test
