@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import importlib
 import json
+import os
+import shutil
 import struct
 import zlib
 
@@ -11,6 +14,30 @@ from jupyterlab_experiments.store import ENV_VAR
 pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
 API = "experiments/api"
+# CI has every test dependency (the `test` extra, git): there a missing one is an error, not a skip.
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(module: str):
+    """Import ``module`` for a test; without it the test is skipped locally and fails under CI."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as error:
+        _missing(f"{module} cannot be imported ({error})")
+
+
+def require_executable(name: str) -> str:
+    """The path of the command ``name``; without it the test is skipped locally and fails under CI."""
+    path = shutil.which(name)
+    if path is None:
+        _missing(f"the {name} command is not on PATH")
+    return path
+
+
+def _missing(what: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{what}: CI=true, so every test dependency must be installed", pytrace=False)
+    pytest.skip(f"{what} (a failure under CI=true)", allow_module_level=True)
 
 
 @pytest.fixture(autouse=True)

@@ -6,12 +6,13 @@ import shutil
 import time
 
 import pytest
+from conftest import require
 from kernel_helpers import REPO_ROOT, child_env
 
 from jupyterlab_experiments.store import open_store
 
-nbclient = pytest.importorskip("nbclient")
-nbformat = pytest.importorskip("nbformat")
+nbclient = require("nbclient")
+nbformat = require("nbformat")
 
 
 def test_demo_notebook_logs_params_metrics_image_data_and_tags(tmp_path):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import platform
-import shutil
 import subprocess
 import sys
 
-import pytest
+from conftest import require_executable
 
 from jupyterlab_experiments.client.environment import (
     capture_environment,
@@ -69,8 +68,9 @@ def test_capture_outside_a_repository_has_no_git_fields(tmp_path):
     assert "git" not in environment
 
 
-@pytest.mark.skipif(shutil.which("git") is None, reason="needs the git CLI")
 def test_capture_inside_a_repository_reads_head_and_dirty_flag(tmp_path):
+    require_executable("git")
+
     def git(*args):
         return subprocess.run(
             ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],

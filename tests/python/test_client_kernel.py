@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from conftest import require
 from kernel_helpers import Kernel, child_env, wait_for
 
 from jupyterlab_experiments.client.relay import MIME_TYPE
 from jupyterlab_experiments.store import open_store
 
-pytest.importorskip("ipykernel")
-pytest.importorskip("jupyter_client")
+require("ipykernel")
+require("jupyter_client")
 
 
 @pytest.fixture

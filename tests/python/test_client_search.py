@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from conftest import require
 
 from jupyterlab_experiments.client.search import (
     filter_runs,
@@ -158,7 +159,7 @@ def test_rows_flatten_params_metrics_and_tags():
 
 
 def test_frame_has_the_documented_columns():
-    pandas = pytest.importorskip("pandas")
+    pandas = require("pandas")
     frame = to_frame(run_rows(RUNS))
     assert isinstance(frame, pandas.DataFrame)
     assert list(frame.columns[:5]) == [

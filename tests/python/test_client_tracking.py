@@ -10,6 +10,7 @@ import sys
 from types import SimpleNamespace
 
 import pytest
+from conftest import require
 from kernel_helpers import tiny_png, wait_for
 
 from jupyterlab_experiments.client import Tracker
@@ -184,7 +185,7 @@ def test_images_from_bytes_files_and_objects_are_stored_as_png(tracker, reader, 
 
 
 def test_jpeg_and_pil_images_are_converted_with_pillow(tracker, reader, tmp_path):
-    image_module = pytest.importorskip("PIL.Image")
+    image_module = require("PIL.Image")
     picture = image_module.new("RGB", (4, 3), "red")
     picture.save(tmp_path / "photo.jpg", format="JPEG")
     tracker.log_image("photo", str(tmp_path / "photo.jpg"))
@@ -336,7 +337,7 @@ def test_relay_batches_are_json_with_base64_images_and_string_non_finite_numbers
 
 
 def test_relayed_batches_are_what_the_servers_log_endpoint_accepts(tmp_path):
-    validation = pytest.importorskip("jupyterlab_experiments.server.validation")
+    validation = require("jupyterlab_experiments.server.validation")
     png = tiny_png()
     data_file = tmp_path / "d.csv"
     data_file.write_text("a\n")
