@@ -52,6 +52,7 @@ describe('CoalescingQueue', () => {
     gates.get(4)!.resolve();
     await queue.idle();
     expect(done).toEqual([1, 4]);
+    queue.dispose();
   });
 
   it('waits 1 s, 2 s, 4 s … at most 30 s between attempts that keep failing', async () => {
@@ -71,9 +72,7 @@ describe('CoalescingQueue', () => {
       await jest.advanceTimersByTimeAsync(1);
       expect(attempts).toHaveLength(before + 1);
     }
-    expect(waits).toEqual([
-      1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000
-    ]);
+    expect(waits).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
     queue.dispose();
   });
 
@@ -92,6 +91,7 @@ describe('CoalescingQueue', () => {
     await queue.idle();
     expect(attempts).toEqual([1, 3]);
     expect(queue.isRetrying).toBe(false);
+    queue.dispose();
   });
 
   it('keeps the failed request when nothing newer arrives, until the server answers', async () => {
@@ -107,6 +107,7 @@ describe('CoalescingQueue', () => {
     expect(attempts).toEqual([7, 7, 7]);
     await jest.advanceTimersByTimeAsync(60000);
     expect(attempts).toEqual([7, 7, 7]);
+    queue.dispose();
   });
 
   it('starts again from 1 s after a success', async () => {
@@ -142,6 +143,7 @@ describe('CoalescingQueue', () => {
     expect(queue.isRetrying).toBe(false);
     await jest.advanceTimersByTimeAsync(60000);
     expect(attempts).toEqual([1, 1]);
+    queue.dispose();
   });
 
   it('a failure hook may ask for a retry at once', async () => {
@@ -158,6 +160,7 @@ describe('CoalescingQueue', () => {
     await queue.idle();
     expect(attempts).toEqual([1, 1]);
     expect(queue.isRetrying).toBe(false);
+    queue.dispose();
   });
 
   it('stops retrying once disposed', async () => {
