@@ -3,16 +3,23 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { capturePlugin } from './capture';
 import { checkpointsPlugin } from './checkpoints';
 import { historyPlugin } from './history';
+import { clientPlugin } from './rest/plugin';
 import { sidebarPlugin } from './sidebar';
+import { backgroundStatusPlugin, statusItemPlugin } from './status';
 import { validationPlugin } from './validation/panel';
 
 const plugins: JupyterFrontEndPlugin<any>[] = [
+  clientPlugin,
   capturePlugin,
   sidebarPlugin,
   checkpointsPlugin,
   historyPlugin,
-  validationPlugin
+  validationPlugin,
+  backgroundStatusPlugin,
+  statusItemPlugin
 ];
 
 export default plugins;
 export * from './tokens';
+export * from './status/tokens';
+export { IExperimentsClient } from './rest';

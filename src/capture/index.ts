@@ -8,8 +8,8 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { Widget } from '@lumino/widgets';
 
-import { Api } from '../api';
 import { addNotebookCommand } from '../common/notebookCommand';
+import { IExperimentsClient } from '../rest';
 import { CommandIDs, IRunTracker, LOG_MIME_TYPE } from '../tokens';
 import { RunTracker } from './tracker';
 
@@ -42,26 +42,27 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunTracker> = {
   description:
     'Records runs of notebooks and attaches kernels to them for logging.',
   autoStart: true,
-  requires: [INotebookTracker],
+  requires: [INotebookTracker, IExperimentsClient],
   optional: [ISettingRegistry, ICommandPalette, IRenderMimeRegistry],
   provides: IRunTracker,
   activate: async (
     app: JupyterFrontEnd,
     notebooks: INotebookTracker,
+    client: IExperimentsClient,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
     rendermime: IRenderMimeRegistry | null
   ): Promise<IRunTracker> => {
     let storeDir = '';
     try {
-      storeDir = (await Api.info()).store_dir;
+      storeDir = (await client.info.get()).store_dir;
     } catch (reason) {
       console.error(
         'experiments: the server extension is not answering; is jupyterlab_experiments enabled in `jupyter server extension list`?',
         reason
       );
     }
-    const tracker = new RunTracker(notebooks, storeDir);
+    const tracker = new RunTracker(notebooks, client, storeDir);
     tracker.enabled = storeDir !== '';
 
     if (settingRegistry) {

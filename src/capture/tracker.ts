@@ -19,7 +19,8 @@ import { UUID } from '@lumino/coreutils';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { Api } from '../api';
+import { ensureNotebookId } from '../common/notebookId';
+import type { IExperimentsClient } from '../rest';
 import {
   IExecutionEvent,
   IRunTracker,
@@ -33,7 +34,6 @@ import {
   isPackageMissing,
   sourceHead
 } from './kernelProtocol';
-import { ensureNotebookId } from '../common/notebookId';
 
 /** Cells tagged this way hold the notebook's parameters (papermill's convention). */
 const PARAMETERS_TAG = 'parameters';
@@ -41,6 +41,7 @@ const PARAMETERS_TAG = 'parameters';
 export class RunTracker implements IRunTracker, IDisposable {
   constructor(
     private _notebooks: INotebookTracker,
+    private _client: IExperimentsClient,
     private _storeDir: string
   ) {
     NotebookActions.executionScheduled.connect(this._onScheduled, this);
@@ -93,7 +94,7 @@ export class RunTracker implements IRunTracker, IDisposable {
   private _session(panel: NotebookPanel): NotebookSession {
     let session = this._sessions.get(panel);
     if (!session) {
-      session = new NotebookSession(panel, this._storeDir, () =>
+      session = new NotebookSession(panel, this._client, this._storeDir, () =>
         this._changed.emit(panel)
       );
       this._sessions.set(panel, session);
@@ -164,6 +165,7 @@ function dropLogOutputs(model: ICodeCellModel): void {
 class NotebookSession implements IDisposable {
   constructor(
     private _panel: NotebookPanel,
+    private _client: IExperimentsClient,
     private _storeDir: string,
     private _notify: () => void
   ) {
@@ -196,20 +198,22 @@ class NotebookSession implements IDisposable {
     this.runId = runId;
     const notebookId = ensureNotebookId(this._panel.model!);
     const path = this._panel.context.path;
-    this._created = Api.createRun({
-      run_id: runId,
-      kind: 'notebook',
-      notebook_path: path,
-      notebook_id: notebookId,
-      kernel_id: kernel.id,
-      kernel_name: kernel.name
-    }).then(
-      () => true,
-      reason => {
-        console.error('experiments: could not start a run', reason);
-        return false;
-      }
-    );
+    this._created = this._client.runs
+      .create({
+        run_id: runId,
+        kind: 'notebook',
+        notebook_path: path,
+        notebook_id: notebookId,
+        kernel_id: kernel.id,
+        kernel_name: kernel.name
+      })
+      .then(
+        () => true,
+        reason => {
+          console.error('experiments: could not start a run', reason);
+          return false;
+        }
+      );
     if (this._isPython()) {
       this._attach(kernel, {
         store_dir: this._storeDir,
@@ -267,9 +271,11 @@ class NotebookSession implements IDisposable {
     this._clock.reset();
     this._notify();
     if (await this._created) {
-      await Api.updateRun(runId, { status }).catch(reason =>
-        console.error('experiments: could not end run', runId, reason)
-      );
+      await this._client.runs
+        .update(runId, { status })
+        .catch(reason =>
+          console.error('experiments: could not end run', runId, reason)
+        );
     }
   }
 
@@ -329,9 +335,11 @@ class NotebookSession implements IDisposable {
   private _send(runId: string, batch: unknown): void {
     void this._created?.then(created =>
       created
-        ? Api.logBatch(runId, batch).catch(reason =>
-            console.error('experiments: could not record', reason)
-          )
+        ? this._client.runs
+            .log(runId, batch)
+            .catch(reason =>
+              console.error('experiments: could not record', reason)
+            )
         : undefined
     );
   }

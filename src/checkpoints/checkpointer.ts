@@ -7,12 +7,12 @@ import type { INotebookContent } from '@jupyterlab/nbformat';
 import { INotebookModel, NotebookPanel } from '@jupyterlab/notebook';
 import { IDisposable } from '@lumino/disposable';
 
-import { ApiError, Api } from '../api';
 import {
   ensureNotebookId,
   METADATA_KEY,
   withFreshNotebookId
 } from '../common/notebookId';
+import { ApiError, type IExperimentsClient } from '../rest';
 import type { ICheckpointTaken } from '../tokens';
 import { CoalescingQueue } from './coalesce';
 import { ICheckpointTrailers } from './message';
@@ -111,6 +111,7 @@ class ChangedCells implements IDisposable {
 export class NotebookCheckpointer implements IDisposable {
   constructor(
     private _panel: NotebookPanel,
+    private _client: IExperimentsClient,
     private _hooks: {
       /** A checkpoint landed. */
       landed: (commit: string) => void;
@@ -176,12 +177,14 @@ export class NotebookCheckpointer implements IDisposable {
         cellIds,
         // After a page load the writer knows nothing: it asks once which
         // objects the server lacks instead of sending the whole notebook again.
-        missing: this._seeded ? undefined : Api.missingObjects
+        missing: this._seeded
+          ? undefined
+          : oids => this._client.git.missing(oids)
       });
       this._seeded = true;
       const objects = built.objects;
       try {
-        await Api.writeCheckpoint(objects, {
+        await this._client.git.write(objects, {
           name: ref,
           old: this._parent,
           new: built.commit
@@ -193,7 +196,7 @@ export class NotebookCheckpointer implements IDisposable {
           reason.status === 409 &&
           attempt === 0
         ) {
-          this._parent = await Api.readRef(ref);
+          this._parent = await this._client.git.readRef(ref);
           continue;
         }
         throw reason;
@@ -219,7 +222,7 @@ export class NotebookCheckpointer implements IDisposable {
       return ref;
     }
     const path = this._panel.context.path;
-    const [latest] = (await Api.listCheckpoints(id, { limit: 1 })).checkpoints;
+    const [latest] = (await this._client.git.log(id, { limit: 1 })).checkpoints;
     const original = latest?.notebook_path;
     if (original && original !== path && (await this._hooks.exists(original))) {
       model.setMetadata(

@@ -14,9 +14,9 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { historyIcon } from '@jupyterlab/ui-components';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { Api } from '../api';
 import { addNotebookCommand } from '../common/notebookCommand';
 import { CAPTURE_PLUGIN_ID } from '../capture';
+import { IExperimentsClient } from '../rest';
 import {
   CellChange,
   CommandIDs,
@@ -33,7 +33,8 @@ import { CheckpointReader } from './reader';
 class Checkpoints implements ICheckpoints {
   constructor(
     private _notebooks: INotebookTracker,
-    private _contents: Contents.IManager
+    private _contents: Contents.IManager,
+    private _client: IExperimentsClient
   ) {}
 
   /** Checkpoint after each execution (a user setting). */
@@ -91,7 +92,7 @@ class Checkpoints implements ICheckpoints {
   private _for(panel: NotebookPanel): NotebookCheckpointer {
     let checkpointer = this._panels.get(panel);
     if (!checkpointer) {
-      checkpointer = new NotebookCheckpointer(panel, {
+      checkpointer = new NotebookCheckpointer(panel, this._client, {
         landed: commit => this._checkpointed.emit({ panel, commit }),
         exists: path =>
           this._contents.get(path, { content: false }).then(
@@ -114,7 +115,9 @@ class Checkpoints implements ICheckpoints {
   }
 
   private _panels = new Map<NotebookPanel, NotebookCheckpointer>();
-  private _reader = new CheckpointReader(batchedReads(Api.readObjects));
+  private _reader = new CheckpointReader(
+    batchedReads(oids => this._client.git.readObjects(oids))
+  );
   private _checkpointed = new Signal<
     ICheckpoints,
     { panel: NotebookPanel; commit: string }
@@ -181,17 +184,22 @@ export const checkpointsPlugin: JupyterFrontEndPlugin<ICheckpoints> = {
   description:
     'Checkpoints every cell execution into a git repository, cell by cell.',
   autoStart: true,
-  requires: [INotebookTracker, IRunTracker],
+  requires: [INotebookTracker, IRunTracker, IExperimentsClient],
   optional: [ISettingRegistry, ICommandPalette],
   provides: ICheckpoints,
   activate: (
     app: JupyterFrontEnd,
     notebooks: INotebookTracker,
     runs: IRunTracker,
+    client: IExperimentsClient,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null
   ): ICheckpoints => {
-    const checkpoints = new Checkpoints(notebooks, app.serviceManager.contents);
+    const checkpoints = new Checkpoints(
+      notebooks,
+      app.serviceManager.contents,
+      client
+    );
     runs.executed.connect((_, event) => checkpoints.onExecuted(event));
     const settings = settingRegistry
       ? settingRegistry.load(CAPTURE_PLUGIN_ID).catch(reason => {

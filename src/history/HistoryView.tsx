@@ -1,7 +1,7 @@
 import React, { useState } from 'react';
 
-import { ICheckpointInfo } from '../api';
 import { formatDuration } from '../common/format';
+import type { ICheckpointInfo } from '../rest';
 import { CellChange } from '../tokens';
 
 export interface IHistoryActions {

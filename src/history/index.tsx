@@ -21,8 +21,8 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { historyIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
-import { ICheckpointInfo } from '../api';
 import { ModelPanel } from '../common/sidePanel';
+import { ICheckpointInfo, IExperimentsClient } from '../rest';
 import { CommandIDs, ICheckpoints } from '../tokens';
 import { HistoryModel } from './model';
 import { asRestoredCopy, restorePaths } from './restore';
@@ -33,7 +33,12 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
   description:
     'The checkpoint timeline of the active notebook: open, compare and restore.',
   autoStart: true,
-  requires: [INotebookTracker, ICheckpoints, IRenderMimeRegistry],
+  requires: [
+    INotebookTracker,
+    ICheckpoints,
+    IRenderMimeRegistry,
+    IExperimentsClient
+  ],
   optional: [
     IEditorServices,
     NotebookPanel.IContentFactory,
@@ -45,12 +50,13 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
     notebooks: INotebookTracker,
     checkpoints: ICheckpoints,
     rendermime: IRenderMimeRegistry,
+    client: IExperimentsClient,
     editorServices: IEditorServices | null,
     contentFactory: NotebookPanel.IContentFactory | null,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null
   ) => {
-    const model = new HistoryModel(notebooks, checkpoints);
+    const model = new HistoryModel(notebooks, checkpoints, client);
 
     const open = async (
       checkpoint: Pick<ICheckpointInfo, 'commit'> & Partial<ICheckpointInfo>

@@ -6,9 +6,9 @@ import { INotebookTracker } from '@jupyterlab/notebook';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { Api, ICheckpointInfo } from '../api';
 import { errorMessage } from '../common/format';
 import { METADATA_KEY, readNotebookId } from '../common/notebookId';
+import type { ICheckpointInfo, IExperimentsClient } from '../rest';
 import { ICheckpoints } from '../tokens';
 
 export const PAGE_SIZE = 50;
@@ -16,7 +16,8 @@ export const PAGE_SIZE = 50;
 export class HistoryModel implements IDisposable {
   constructor(
     private _notebooks: INotebookTracker,
-    checkpoints: ICheckpoints
+    checkpoints: ICheckpoints,
+    private _client: IExperimentsClient
   ) {
     _notebooks.currentChanged.connect(this._onNotebookChanged, this);
     checkpoints.checkpointed.connect((_, { panel }) => {
@@ -107,7 +108,7 @@ export class HistoryModel implements IDisposable {
     try {
       // Paged by commit, not time: Run All makes several checkpoints a second.
       const last = this._checkpoints[this._checkpoints.length - 1];
-      const page = await Api.listCheckpoints(notebookId, {
+      const page = await this._client.git.log(notebookId, {
         limit: PAGE_SIZE,
         before_commit: more && last ? last.commit : undefined
       });

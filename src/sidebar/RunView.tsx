@@ -1,6 +1,5 @@
 import React, { useEffect, useState } from 'react';
 
-import { Api } from '../api';
 import { formatBytes, formatDuration, formatNumber } from '../common/format';
 import {
   ICellExecution,
@@ -22,6 +21,8 @@ export interface IRunViewProps {
   onCell: (cellId: string) => void;
   /** Show the checkpoint a value was logged from. */
   onCheckpoint: (commit: string) => void;
+  /** A logged image as an object URL (revoked when no longer shown). */
+  imageUrl: (runId: string, imageId: string) => Promise<string>;
 }
 
 const INSTALL_COMMAND = '%pip install jupyterlab-experiments';
@@ -132,7 +133,12 @@ function RunDetails(props: IRunViewProps & { run: IRun }): JSX.Element {
       <Section title="Images" count={run.images.length}>
         <div className="jp-Experiments-images">
           {run.images.map(image => (
-            <RunImage key={image.id} runId={run.id} image={image} />
+            <RunImage
+              key={image.id}
+              runId={run.id}
+              image={image}
+              imageUrl={props.imageUrl}
+            />
           ))}
         </div>
       </Section>
@@ -268,13 +274,17 @@ function MetricRow(props: {
   );
 }
 
-function RunImage(props: { runId: string; image: IRunImage }): JSX.Element {
-  const { runId, image } = props;
+function RunImage(props: {
+  runId: string;
+  image: IRunImage;
+  imageUrl: IRunViewProps['imageUrl'];
+}): JSX.Element {
+  const { runId, image, imageUrl } = props;
   const [src, setSrc] = useState<string | null>(null);
   useEffect(() => {
     let url: string | null = null;
     let live = true;
-    Api.imageObjectUrl(runId, image.id).then(
+    imageUrl(runId, image.id).then(
       objectUrl => {
         url = objectUrl;
         if (live) {
@@ -291,7 +301,7 @@ function RunImage(props: { runId: string; image: IRunImage }): JSX.Element {
         URL.revokeObjectURL(url);
       }
     };
-  }, [runId, image.id]);
+  }, [runId, image.id, imageUrl]);
   return (
     <figure className="jp-Experiments-image" data-image={image.key}>
       {src ? <img src={src} alt={image.key} /> : <div aria-busy="true" />}

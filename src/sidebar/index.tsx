@@ -11,6 +11,7 @@ import React from 'react';
 
 import { CAPTURE_PLUGIN_ID } from '../capture';
 import { ModelPanel } from '../common/sidePanel';
+import { IExperimentsClient } from '../rest';
 import { CommandIDs, IRunTracker } from '../tokens';
 import { RunPanelModel } from './model';
 import { RunView } from './RunView';
@@ -40,17 +41,21 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-experiments:sidebar',
   description: "A sidebar showing the active notebook's current run, live.",
   autoStart: true,
-  requires: [INotebookTracker, IRunTracker],
+  requires: [INotebookTracker, IRunTracker, IExperimentsClient],
   optional: [ILayoutRestorer, ISettingRegistry, ICommandPalette],
   activate: (
     app: JupyterFrontEnd,
     notebooks: INotebookTracker,
     tracker: IRunTracker,
+    client: IExperimentsClient,
     restorer: ILayoutRestorer | null,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null
   ) => {
-    const model = new RunPanelModel(notebooks, tracker);
+    const model = new RunPanelModel(notebooks, tracker, client);
+    // One function, so images are not fetched again at each render.
+    const imageUrl = (runId: string, imageId: string) =>
+      client.runs.imageUrl(runId, imageId);
     const panel = new ModelPanel(model, {
       id: 'jp-experiments-run',
       icon: flaskIcon,
@@ -65,6 +70,7 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
           onCheckpoint={commit =>
             void app.commands.execute(CommandIDs.openCheckpoint, { commit })
           }
+          imageUrl={imageUrl}
           onCell={cellId => {
             if (model.panel) {
               void revealCell(model.panel, cellId);

@@ -6,9 +6,9 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { Api } from '../api';
 import { errorMessage } from '../common/format';
 import { readNotebookId, METADATA_KEY } from '../common/notebookId';
+import type { IExperimentsClient } from '../rest';
 import {
   IMetricSeries,
   IRun,
@@ -22,7 +22,8 @@ const SPARKLINE_POINTS = 60;
 export class RunPanelModel implements IDisposable {
   constructor(
     private _notebooks: INotebookTracker,
-    private _tracker: IRunTracker
+    private _tracker: IRunTracker,
+    private _client: IExperimentsClient
   ) {
     _notebooks.currentChanged.connect(this._refreshSoon, this);
     _tracker.changed.connect(this._refreshSoon, this);
@@ -117,7 +118,7 @@ export class RunPanelModel implements IDisposable {
     const runId = this._tracker.runId(panel);
     if (runId) {
       try {
-        return await Api.getRun(runId);
+        return await this._client.runs.get(runId);
       } catch {
         // The run is being created; fall back to the notebook's last run.
       }
@@ -126,8 +127,11 @@ export class RunPanelModel implements IDisposable {
     if (!notebookId) {
       return null;
     }
-    const { runs } = await Api.listRuns({ notebook_id: notebookId, limit: 1 });
-    return runs.length ? Api.getRun(runs[0].id) : null;
+    const { runs } = await this._client.runs.list({
+      notebook_id: notebookId,
+      limit: 1
+    });
+    return runs.length ? this._client.runs.get(runs[0].id) : null;
   }
 
   private async _fetchChangedSeries(
@@ -138,7 +142,9 @@ export class RunPanelModel implements IDisposable {
       ([key, summary]) => this._series.get(key)?.count !== summary.count
     );
     const fetched = await Promise.all(
-      stale.map(([key]) => Api.getMetricSeries(run.id, key, SPARKLINE_POINTS))
+      stale.map(([key]) =>
+        this._client.runs.metricSeries(run.id, key, SPARKLINE_POINTS)
+      )
     );
     if (generation === this._generation) {
       const series = new Map(this._series);

@@ -24,6 +24,9 @@ import {
   SHAPE_RULES,
   textRules
 } from './sanitize';
+import type { DifferenceKind, IOutputDifference } from './types';
+
+export type { DifferenceKind, IOutputDifference };
 
 export interface ICompareOptions {
   /** The cell is marked to ignore its output: equal, by rule `nbval-ignore-output`. */
@@ -39,33 +42,6 @@ export interface ICompareOptions {
   /** Rule names to turn off (see `RuleIDs`, or `user:<name>`). */
   disabledRules?: readonly string[];
   compareImages?: ImageComparator;
-}
-
-export type DifferenceKind =
-  | 'missing-output'
-  | 'extra-output'
-  | 'output-type'
-  | 'missing-mime'
-  | 'extra-mime'
-  | 'text'
-  | 'number'
-  | 'image'
-  | 'error'
-  | 'traceback'
-  | 'execution-count';
-
-export interface IOutputDifference {
-  /** Position among the compared outputs (streams merged). */
-  index: number;
-  /** Index in the saved / fresh output list of the output concerned. */
-  savedIndex: number | null;
-  freshIndex: number | null;
-  /** The MIME type compared (`text/plain` for a stream); null for a whole output, an error or a count. */
-  mime: string | null;
-  kind: DifferenceKind;
-  /** The values as compared (sanitized), or the output types. */
-  saved: string | null;
-  fresh: string | null;
 }
 
 export interface IOutputComparison {

@@ -6,6 +6,9 @@
  * using `df` fails with `NameError: name 'df' is not defined`. The report
  * should point at the first cell, not at the twenty after it.
  */
+import type { FailureRole } from './types';
+
+export type { FailureRole };
 
 export type OutcomeStatus =
   'passed' | 'output-changed' | 'failed' | 'skipped' | 'not-run';
@@ -19,8 +22,6 @@ export interface ICellOutcome {
   errorName?: string | null;
   errorValue?: string | null;
 }
-
-export type FailureRole = 'root-cause' | 'consequence' | 'independent';
 
 /** One failed cell, and what it follows from. */
 export interface IFailureAttribution {

@@ -6,6 +6,10 @@
  */
 import type { IOutput } from '@jupyterlab/nbformat';
 
+import type { ISanitizerSpec } from './types';
+
+export type { ISanitizerSpec };
+
 /** Names of the rules (contract: they appear in reports and settings). */
 export namespace RuleIDs {
   // Rules on the shape of the outputs.
@@ -263,15 +267,6 @@ export function sanitizeText(
     }
   }
   return { text, fired };
-}
-
-/** A user-supplied sanitizer, as in settings or an nbval sanitize file. */
-export interface ISanitizerSpec {
-  regex: string;
-  /** Replacement: `$1`, `$<name>`, and nbval's Python style `\1`, `\g<name>`. */
-  replace: string;
-  /** Shown in reports as `user:<name>`; defaults to the regex. */
-  name?: string;
 }
 
 /** A user sanitizer that cannot be used, with what is wrong with it. */

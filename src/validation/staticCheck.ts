@@ -6,20 +6,9 @@
 import type { ICell, MultilineString } from '@jupyterlab/nbformat';
 
 import { readMarkers } from './markers';
+import type { IStaticFinding, StaticFindingKind } from './types';
 
-export type StaticFindingKind =
-  | 'never-executed'
-  | 'out-of-order'
-  | 'edited-after-run'
-  | 'previous-session'
-  | 'execution-gap';
-
-export interface IStaticFinding {
-  cellIndex: number;
-  cellId: string | null;
-  kind: StaticFindingKind;
-  message: string;
-}
+export type { IStaticFinding, StaticFindingKind };
 
 export interface IStaticCheckOptions {
   /** Ids of cells whose source changed since they last ran (from the editor). */

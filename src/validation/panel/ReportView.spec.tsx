@@ -3,6 +3,7 @@ import React from 'react';
 import { act } from 'react';
 import { createRoot, Root } from 'react-dom/client';
 
+import { FakeExperimentsClient } from '../../testing/fakeClient';
 import { DEFAULT_VALIDATION_SETTINGS, pendingCell } from '../runner';
 import type { IValidationReport } from '../types';
 import { ValidationModel } from './model';
@@ -57,7 +58,8 @@ describe('ReportView', () => {
   const model = new ValidationModel({
     panel: null as any,
     sessions: null as any,
-    settings: () => DEFAULT_VALIDATION_SETTINGS
+    settings: () => DEFAULT_VALIDATION_SETTINGS,
+    validations: new FakeExperimentsClient().validations
   });
   const render = () =>
     act(() =>

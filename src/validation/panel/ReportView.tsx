@@ -4,8 +4,8 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Widget } from '@lumino/widgets';
 import React, { memo, useEffect, useRef, useState } from 'react';
 
-import { ValidationExport } from '../../api';
 import { formatMs } from '../../common/format';
+import type { ValidationExport } from '../../rest';
 import { IStaticFinding } from '../staticCheck';
 import type { IValidationCell } from '../types';
 import {

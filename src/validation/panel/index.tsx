@@ -14,10 +14,10 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { checkIcon } from '@jupyterlab/ui-components';
 import React from 'react';
 
-import { Api, ValidationExport } from '../../api';
 import { addNotebookCommand } from '../../common/notebookCommand';
 import { METADATA_KEY, readNotebookId } from '../../common/notebookId';
 import { ModelPanel } from '../../common/sidePanel';
+import { IExperimentsClient, ValidationExport } from '../../rest';
 import { CommandIDs, ICheckpoints } from '../../tokens';
 import { DEFAULT_VALIDATION_SETTINGS } from '../runner';
 import type { IValidationSettings } from '../types';
@@ -40,7 +40,7 @@ export const validationPlugin: JupyterFrontEndPlugin<void> = {
   description:
     'Runs a notebook top to bottom in a new kernel and reports, cell by cell, whether it still works.',
   autoStart: true,
-  requires: [INotebookTracker, IRenderMimeRegistry],
+  requires: [INotebookTracker, IRenderMimeRegistry, IExperimentsClient],
   optional: [
     ISettingRegistry,
     ICommandPalette,
@@ -51,6 +51,7 @@ export const validationPlugin: JupyterFrontEndPlugin<void> = {
     app: JupyterFrontEnd,
     notebooks: INotebookTracker,
     rendermime: IRenderMimeRegistry,
+    client: IExperimentsClient,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
     toolbarRegistry: IToolbarWidgetRegistry | null,
@@ -91,7 +92,7 @@ export const validationPlugin: JupyterFrontEndPlugin<void> = {
       if (!runId) {
         return;
       }
-      const blob = await Api.exportValidation(runId, format);
+      const blob = await client.validations.export(runId, format);
       const name = PathExt.basename(model.panel.context.path, '.ipynb');
       const link = document.createElement('a');
       link.href = URL.createObjectURL(blob);
@@ -121,7 +122,8 @@ export const validationPlugin: JupyterFrontEndPlugin<void> = {
         sessions: app.serviceManager.sessions,
         settings: () => settings,
         checkpoint: checkpoints ? p => checkpoints.checkpoint(p) : undefined,
-        compareImages
+        compareImages,
+        validations: client.validations
       });
       model.finished.connect((_, latest) => setLatest(panel, latest));
       // Made once: rows re-render only when their own cell changes.
@@ -185,7 +187,7 @@ export const validationPlugin: JupyterFrontEndPlugin<void> = {
       if (!notebookId) {
         return;
       }
-      const report = await latestValidation(notebookId);
+      const report = await latestValidation(client.validations, notebookId);
       if (report && !badge.latest && !badge.isDisposed) {
         const hash = (report.settings as { source_hash?: string })?.source_hash;
         badge.latest = { report, hash: hash ?? '' };

@@ -11,10 +11,10 @@ import { UUID } from '@lumino/coreutils';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { Api } from '../../api';
 import type { ICheckpointTaken } from '../../tokens';
 import { errorMessage } from '../../common/format';
 import { METADATA_KEY, readNotebookId } from '../../common/notebookId';
+import type { IValidationsClient } from '../../rest';
 import type { ImageComparator } from '../pixels';
 import { ValidationRun } from '../runner';
 import { IValidationSession, validationSession } from '../session';
@@ -26,7 +26,7 @@ import type {
   IValidationSettings
 } from '../types';
 import { previousDurations, sourceHash } from './format';
-import { IValidationStore, ValidationRecorder } from './recorder';
+import { ValidationRecorder } from './recorder';
 
 /** The report re-renders at most this often while a validation runs. */
 const RENDER_INTERVAL_MS = 100;
@@ -43,7 +43,8 @@ export interface IValidationModelOptions {
    */
   checkpoint?: (panel: NotebookPanel) => Promise<ICheckpointTaken>;
   compareImages?: ImageComparator;
-  store?: IValidationStore;
+  /** Records the validation and reads the previous one. */
+  validations: IValidationsClient;
 }
 
 export class ValidationModel implements IDisposable {
@@ -158,7 +159,7 @@ export class ValidationModel implements IDisposable {
       const { notebook, kernelName } = prepared;
       const hash = sourceHash(notebook.cells);
       const recorder = new ValidationRecorder({
-        store: this._options.store ?? Api,
+        store: this._options.validations,
         warn: message => {
           this._warnings = [...this._warnings, message];
           this._schedule();
@@ -284,7 +285,7 @@ export class ValidationModel implements IDisposable {
     }
     const notebookId = readNotebookId(notebook.metadata[METADATA_KEY]);
     const durations = notebookId
-      ? await latestValidation(notebookId).then(
+      ? await latestValidation(this._options.validations, notebookId).then(
           latest => previousDurations(latest?.cells ?? []),
           () => new Map<string, number>()
         )
@@ -412,11 +413,12 @@ function editedCells(panel: NotebookPanel): Set<string> {
 
 /** The latest stored validation of a notebook, with its cells, if there is one. */
 export async function latestValidation(
+  client: IValidationsClient,
   notebookId: string
 ): Promise<IValidationReport | null> {
-  const { validations } = await Api.listValidations({
+  const { validations } = await client.list({
     notebook_id: notebookId,
     limit: 1
   });
-  return validations.length ? Api.getValidation(validations[0].runId) : null;
+  return validations.length ? client.get(validations[0].runId) : null;
 }

@@ -39,20 +39,20 @@ class FakeStore implements IValidationStore {
   calls: [string, ...any[]][] = [];
   failCreate = false;
   failCells = false;
-  async createValidation(validation: any) {
+  async create(validation: any) {
     this.calls.push(['create', validation]);
     if (this.failCreate) {
       throw new Error('500 database is locked');
     }
     return { run_id: validation.run_id };
   }
-  async addValidationCells(runId: string, cells: any[]) {
+  async addCells(runId: string, cells: any[]) {
     this.calls.push(['cells', runId, cells.map(c => [c.index, c.status])]);
     if (this.failCells) {
       throw new Error('413 too large');
     }
   }
-  async finishValidation(runId: string, end: any) {
+  async finish(runId: string, end: any) {
     this.calls.push(['finish', runId, end]);
   }
 }

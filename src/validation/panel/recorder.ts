@@ -3,28 +3,16 @@
  * finished cells in batches, the verdict at the end. A server error never
  * stops the validation: it becomes a warning.
  */
-import { INewValidation } from '../../api';
 import { errorMessage } from '../../common/format';
-import type {
-  IValidationCell,
-  IValidationReport,
-  ValidationVerdict
-} from '../types';
+import type { IValidationsClient } from '../../rest';
+import type { IValidationCell, IValidationReport } from '../types';
 import { isFinished } from './format';
 
-/** The store calls the recorder makes (`Api` in the app). */
-export interface IValidationStore {
-  createValidation(validation: INewValidation): Promise<{ run_id: string }>;
-  addValidationCells(runId: string, cells: unknown[]): Promise<unknown>;
-  finishValidation(
-    runId: string,
-    end: {
-      verdict: ValidationVerdict;
-      duration_ms: number | null;
-      message: string | null;
-    }
-  ): Promise<unknown>;
-}
+/** The store calls the recorder makes (the REST client's in the app). */
+export type IValidationStore = Pick<
+  IValidationsClient,
+  'create' | 'addCells' | 'finish'
+>;
 
 /** A cell result as the REST API takes it. */
 export function cellRecord(cell: IValidationCell): { [key: string]: unknown } {
@@ -81,7 +69,7 @@ export class ValidationRecorder {
     }
   ): void {
     this._created = this._store
-      .createValidation({
+      .create({
         run_id: run.runId,
         notebook_path: report.notebookPath,
         notebook_id: report.notebookId,
@@ -130,7 +118,7 @@ export class ValidationRecorder {
       return;
     }
     try {
-      await this._store.finishValidation(runId, {
+      await this._store.finish(runId, {
         verdict: report.verdict,
         duration_ms: report.durationMs,
         message: report.message
@@ -154,7 +142,7 @@ export class ValidationRecorder {
         return;
       }
       try {
-        await this._store.addValidationCells(runId, cells.map(cellRecord));
+        await this._store.addCells(runId, cells.map(cellRecord));
       } catch (reason) {
         if (!this._cellsWarned) {
           this._cellsWarned = true;

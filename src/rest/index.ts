@@ -1,0 +1,11 @@
+/**
+ * The REST client: the only code that knows the server's URLs. Its plugin is
+ * in `plugin.ts`, so models and specs import this without the application.
+ */
+export * from './client';
+export * from './git';
+export * from './info';
+export * from './request';
+export * from './runs';
+export * from './validationReport';
+export * from './validations';

@@ -1,0 +1,64 @@
+import {
+  decodeFrames,
+  encodeBatch,
+  queryString,
+  reviveNumber
+} from './request';
+
+describe('reviveNumber', () => {
+  it('turns the server encodings back into numbers', () => {
+    expect(reviveNumber('NaN')).toBeNaN();
+    expect(reviveNumber('Infinity')).toBe(Infinity);
+    expect(reviveNumber('-Infinity')).toBe(-Infinity);
+    expect(reviveNumber(0.5)).toBe(0.5);
+    expect(reviveNumber(null)).toBeNull();
+    expect(reviveNumber('0.5')).toBeNull();
+  });
+});
+
+describe('encodeBatch', () => {
+  it('frames a JSON header and the objects in order', () => {
+    const objects = [
+      { oid: 'a'.repeat(40), deflated: new Uint8Array([1, 2, 3]) },
+      { oid: 'b'.repeat(40), deflated: new Uint8Array([9]) }
+    ];
+    const ref = { name: 'refs/notebooks/x', old: null, new: 'b'.repeat(40) };
+    const body = encodeBatch(objects, ref);
+    const length = new DataView(body.buffer).getUint32(0);
+    const header = JSON.parse(
+      new TextDecoder().decode(body.slice(4, 4 + length))
+    );
+    expect(header).toEqual({
+      objects: [
+        { oid: 'a'.repeat(40), size: 3 },
+        { oid: 'b'.repeat(40), size: 1 }
+      ],
+      ref
+    });
+    expect(Array.from(body.slice(4 + length))).toEqual([1, 2, 3, 9]);
+  });
+});
+
+describe('decodeFrames', () => {
+  it('reads back what encodeBatch framed', () => {
+    const objects = [
+      { oid: 'c'.repeat(40), deflated: new Uint8Array([7, 8]) },
+      { oid: 'd'.repeat(40), deflated: new Uint8Array([]) }
+    ];
+    const decoded = decodeFrames(encodeBatch(objects, null));
+    expect(decoded.header.objects.map(o => o.oid)).toEqual([
+      'c'.repeat(40),
+      'd'.repeat(40)
+    ]);
+    expect(Array.from(decoded.objects.get('c'.repeat(40))!)).toEqual([7, 8]);
+    expect(decoded.objects.get('d'.repeat(40))!.length).toBe(0);
+  });
+});
+
+describe('queryString', () => {
+  it('keeps the defined values only', () => {
+    expect(
+      queryString({ notebook_id: 'a b', limit: 1, before_commit: undefined })
+    ).toBe('notebook_id=a+b&limit=1');
+  });
+});
