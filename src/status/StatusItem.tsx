@@ -80,7 +80,7 @@ export function FailureList(props: {
             <div className="jp-Experiments-failureWhen">
               {failure.count === 1
                 ? `Failed ${relativeTime(failure.last, props.now)}.`
-                : `Failed ${failure.count} times in a row since ${relativeTime(failure.since, props.now)}, last ${relativeTime(failure.last, props.now)}.`}
+                : `Failed ${failure.count} times in a row since ${new Date(failure.since).toLocaleTimeString()}; the latest ${relativeTime(failure.last, props.now)}.`}
             </div>
             <div>{text.effect}</div>
             <div>{text.action}</div>

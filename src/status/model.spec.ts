@@ -162,7 +162,7 @@ describe('itemText', () => {
 
   it('names the run and the last checkpoint', () => {
     const { text, warning } = itemText(base);
-    expect(text).toBe('Run 01234567 · checkpoint 2 min ago');
+    expect(text).toBe('Run 01234567 · last checkpoint 2 min ago');
     expect(warning).toBe(false);
   });
 
@@ -186,7 +186,7 @@ describe('itemText', () => {
     const { text, title, warning } = itemText(state);
     expect(warning).toBe(true);
     expect(text).toBe(
-      '⚠ checkpoint failed (+1) · Run 01234567 · checkpoint 2 min ago'
+      '⚠ checkpoint failed (+1) · Run 01234567 · last checkpoint 2 min ago'
     );
     expect(title).toContain('Checkpoint not saved: Internal Server Error');
   });

@@ -310,7 +310,9 @@ export function itemText(state: IItemState): {
       parts.push('checkpoints off');
       titles.push('Checkpoints are off (Settings → Experiments).');
     } else if (state.lastCheckpoint !== null) {
-      parts.push(`checkpoint ${relativeTime(state.lastCheckpoint, state.now)}`);
+      parts.push(
+        `last checkpoint ${relativeTime(state.lastCheckpoint, state.now)}`
+      );
       titles.push(
         `Last checkpoint: ${new Date(state.lastCheckpoint).toLocaleString()}.`
       );

@@ -60,7 +60,7 @@ test('a failing checkpoint warns in the status bar and notifies once; the latest
   await expect.poll(() => checkpointsOf(gitDir, id)).toHaveLength(1);
   const [runId] = await runIdOf(page, path);
   await expect(item).toHaveText(
-    `Run ${runId.slice(0, 8)} · checkpoint just now`
+    `Run ${runId.slice(0, 8)} · last checkpoint just now`
   );
   await expect(item).not.toHaveClass(/jp-mod-warning/);
 
@@ -72,7 +72,7 @@ test('a failing checkpoint warns in the status bar and notifies once; the latest
   }
   await expect(item).toHaveClass(/jp-mod-warning/);
   await expect(item).toHaveText(
-    `⚠ checkpoint failed · Run ${runId.slice(0, 8)} · checkpoint just now`
+    `⚠ checkpoint failed · Run ${runId.slice(0, 8)} · last checkpoint just now`
   );
   // Failed executions, then retries of the latest: still one notification.
   await expect.poll(() => failures.count).toBeGreaterThanOrEqual(3);
@@ -110,7 +110,7 @@ test('a failing checkpoint warns in the status bar and notifies once; the latest
   );
   await expect(item).not.toHaveClass(/jp-mod-warning/);
   await expect(item).toHaveText(
-    `Run ${runId.slice(0, 8)} · checkpoint just now`
+    `Run ${runId.slice(0, 8)} · last checkpoint just now`
   );
   await expect(
     page.locator('.Toastify__toast', { hasText: 'Checkpoint not saved' })
