@@ -10,6 +10,7 @@ import { Widget } from '@lumino/widgets';
 
 import { addNotebookCommand } from '../common/notebookCommand';
 import { IExperimentsClient } from '../rest';
+import { IBackgroundStatus } from '../status/tokens';
 import { CommandIDs, IRunTracker, LOG_MIME_TYPE } from '../tokens';
 import { RunTracker } from './tracker';
 
@@ -43,7 +44,12 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunTracker> = {
     'Records runs of notebooks and attaches kernels to them for logging.',
   autoStart: true,
   requires: [INotebookTracker, IExperimentsClient],
-  optional: [ISettingRegistry, ICommandPalette, IRenderMimeRegistry],
+  optional: [
+    ISettingRegistry,
+    ICommandPalette,
+    IRenderMimeRegistry,
+    IBackgroundStatus
+  ],
   provides: IRunTracker,
   activate: async (
     app: JupyterFrontEnd,
@@ -51,7 +57,8 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunTracker> = {
     client: IExperimentsClient,
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null,
-    rendermime: IRenderMimeRegistry | null
+    rendermime: IRenderMimeRegistry | null,
+    status: IBackgroundStatus | null
   ): Promise<IRunTracker> => {
     let storeDir = '';
     try {
@@ -64,6 +71,7 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunTracker> = {
     }
     const tracker = new RunTracker(notebooks, client, storeDir);
     tracker.enabled = storeDir !== '';
+    tracker.background = status;
 
     if (settingRegistry) {
       void settingRegistry.load(CAPTURE_PLUGIN_ID).then(settings => {

@@ -21,6 +21,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { ensureNotebookId } from '../common/notebookId';
 import type { IExperimentsClient } from '../rest';
+import type { IBackgroundStatus } from '../status/tokens';
 import {
   IExecutionEvent,
   IRunTracker,
@@ -50,6 +51,9 @@ export class RunTracker implements IRunTracker, IDisposable {
 
   /** Whether executions start and feed runs (a user setting). */
   enabled = true;
+
+  /** Where run requests report how they went. */
+  background: IBackgroundStatus | null = null;
 
   get changed(): ISignal<IRunTracker, NotebookPanel> {
     return this._changed;
@@ -97,6 +101,7 @@ export class RunTracker implements IRunTracker, IDisposable {
       session = new NotebookSession(panel, this._client, this._storeDir, () =>
         this._changed.emit(panel)
       );
+      session.background = this.background;
       this._sessions.set(panel, session);
       panel.disposed.connect(() => {
         this._sessions.get(panel)?.dispose();
@@ -174,6 +179,7 @@ class NotebookSession implements IDisposable {
 
   runId: string | null = null;
   availability: LoggingAvailability = 'unknown';
+  background: IBackgroundStatus | null = null;
 
   get isDisposed(): boolean {
     return this._kernel === undefined;
@@ -208,9 +214,18 @@ class NotebookSession implements IDisposable {
         kernel_name: kernel.name
       })
       .then(
-        () => true,
+        () => {
+          this.background?.succeeded('run-start', path);
+          return true;
+        },
         reason => {
           console.error('experiments: could not start a run', reason);
+          // Retrying means a new run: the next execution starts it.
+          this.background?.failed('run-start', path, reason, () => {
+            if (this.runId === runId) {
+              void this.endRun('interrupted');
+            }
+          });
           return false;
         }
       );
@@ -271,11 +286,13 @@ class NotebookSession implements IDisposable {
     this._clock.reset();
     this._notify();
     if (await this._created) {
-      await this._client.runs
-        .update(runId, { status })
-        .catch(reason =>
-          console.error('experiments: could not end run', runId, reason)
-        );
+      await this._client.runs.update(runId, { status }).then(
+        () => this.background?.succeeded('run-end', this._panel.context.path),
+        reason => {
+          console.error('experiments: could not end run', runId, reason);
+          this.background?.failed('run-end', this._panel.context.path, reason);
+        }
+      );
     }
   }
 
@@ -335,11 +352,19 @@ class NotebookSession implements IDisposable {
   private _send(runId: string, batch: unknown): void {
     void this._created?.then(created =>
       created
-        ? this._client.runs
-            .log(runId, batch)
-            .catch(reason =>
-              console.error('experiments: could not record', reason)
-            )
+        ? this._client.runs.log(runId, batch).then(
+            () =>
+              this.background?.succeeded('record', this._panel.context.path),
+            reason => {
+              console.error('experiments: could not record', reason);
+              this.background?.failed(
+                'record',
+                this._panel.context.path,
+                reason,
+                () => this._send(runId, batch)
+              );
+            }
+          )
         : undefined
     );
   }

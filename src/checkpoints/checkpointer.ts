@@ -119,6 +119,8 @@ export class NotebookCheckpointer implements IDisposable {
       exists: (path: string) => Promise<boolean>;
       /** The notebook turned out to be a copy of `original` and got its own id. */
       separated: (original: string) => void;
+      /** A checkpoint failed; it is retried later, or now by `retry`. */
+      failed?: (reason: unknown, retry: () => void) => void;
     }
   ) {
     this._changes = new ChangedCells(_panel.model!);
@@ -141,6 +143,8 @@ export class NotebookCheckpointer implements IDisposable {
   async now(cause: ICheckpointCause): Promise<ICheckpointTaken> {
     const seq = ++this._requested;
     this._queue.push({ cause, seq });
+    // Asked for now: an earlier failure's wait does not apply.
+    this._queue.retryNow();
     await this._queue.idle();
     const landed = this._landed;
     if (!landed || landed.seq < seq) {
@@ -153,6 +157,7 @@ export class NotebookCheckpointer implements IDisposable {
 
   dispose(): void {
     this._changes.dispose();
+    this._queue.dispose();
   }
 
   private async _take({ cause, seq }: IQueuedCause): Promise<void> {
@@ -250,8 +255,12 @@ export class NotebookCheckpointer implements IDisposable {
 
   private _changes: ChangedCells;
   private _writer = new CheckpointWriter();
-  private _queue = new CoalescingQueue<IQueuedCause>(queued =>
-    this._takeOrForget(queued)
+  private _queue: CoalescingQueue<IQueuedCause> = new CoalescingQueue(
+    queued => this._takeOrForget(queued),
+    {
+      failed: reason =>
+        this._hooks.failed?.(reason, () => this._queue.retryNow())
+    }
   );
   private _requested = 0;
   private _landed:

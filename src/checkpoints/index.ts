@@ -17,6 +17,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { addNotebookCommand } from '../common/notebookCommand';
 import { CAPTURE_PLUGIN_ID } from '../capture';
 import { IExperimentsClient } from '../rest';
+import { IBackgroundStatus } from '../status/tokens';
 import {
   CellChange,
   CommandIDs,
@@ -39,6 +40,9 @@ class Checkpoints implements ICheckpoints {
 
   /** Checkpoint after each execution (a user setting). */
   automatic = true;
+
+  /** Where checkpoints report how they went. */
+  status: IBackgroundStatus | null = null;
 
   get checkpointed(): ISignal<
     ICheckpoints,
@@ -103,7 +107,9 @@ class Checkpoints implements ICheckpoints {
           Notification.info(
             `New history for this copy: ${panel.context.path} had the id of ${original}.`,
             { autoClose: 5000 }
-          )
+          ),
+        failed: (reason, retry) =>
+          this.status?.failed('checkpoint', panel.context.path, reason, retry)
       });
       this._panels.set(panel, checkpointer);
       panel.disposed.connect(() => {
@@ -185,7 +191,7 @@ export const checkpointsPlugin: JupyterFrontEndPlugin<ICheckpoints> = {
     'Checkpoints every cell execution into a git repository, cell by cell.',
   autoStart: true,
   requires: [INotebookTracker, IRunTracker, IExperimentsClient],
-  optional: [ISettingRegistry, ICommandPalette],
+  optional: [ISettingRegistry, ICommandPalette, IBackgroundStatus],
   provides: ICheckpoints,
   activate: (
     app: JupyterFrontEnd,
@@ -193,7 +199,8 @@ export const checkpointsPlugin: JupyterFrontEndPlugin<ICheckpoints> = {
     runs: IRunTracker,
     client: IExperimentsClient,
     settingRegistry: ISettingRegistry | null,
-    palette: ICommandPalette | null
+    palette: ICommandPalette | null,
+    status: IBackgroundStatus | null
   ): ICheckpoints => {
     const checkpoints = new Checkpoints(
       notebooks,
@@ -201,6 +208,10 @@ export const checkpointsPlugin: JupyterFrontEndPlugin<ICheckpoints> = {
       client
     );
     runs.executed.connect((_, event) => checkpoints.onExecuted(event));
+    checkpoints.status = status;
+    checkpoints.checkpointed.connect((_, { panel }) =>
+      status?.succeeded('checkpoint', panel.context.path)
+    );
     const settings = settingRegistry
       ? settingRegistry.load(CAPTURE_PLUGIN_ID).catch(reason => {
           console.error('experiments: settings not loaded', reason);
