@@ -5,6 +5,7 @@
  * fail once, to reproduce a slow or refusing server.
  */
 import { PromiseDelegate } from '@lumino/coreutils';
+import { inflate } from 'pako';
 
 import type {
   ICheckpointInfo,
@@ -266,8 +267,16 @@ class FakeGit implements IGitClient {
       this.objects.set(oid, deflated);
     }
     this.refs.set(ref.name, ref.new);
+    // Indexed as the server does it: by the commit's Notebook-Path trailer.
+    const commit = this.objects.get(ref.new);
+    const text = commit ? new TextDecoder().decode(inflate(commit)) : '';
+    const path = /^Notebook-Path: (.*)$/m.exec(text)?.[1] ?? null;
     const notebookId = ref.name.replace(/^refs\/notebooks\//, '');
-    this.addCheckpoint(notebookId, { commit: ref.new, parent: ref.old });
+    this.addCheckpoint(notebookId, {
+      commit: ref.new,
+      parent: ref.old,
+      notebook_path: path
+    });
     return { ref: ref.name, oid: ref.new };
   }
 
