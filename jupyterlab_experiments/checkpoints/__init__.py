@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from .commits import Commit, checkpoint_row, parse_commit, parse_trailers
 from .repository import (
+    MAX_BATCH_TREE_BYTES,
     MAX_OBJECT_BYTES,
     BadObject,
     CheckpointRepository,
@@ -27,6 +28,7 @@ from .repository import (
 REPOSITORY_NAME = "checkpoints.git"
 
 __all__ = [
+    "MAX_BATCH_TREE_BYTES",
     "MAX_OBJECT_BYTES",
     "REPOSITORY_NAME",
     "BadObject",

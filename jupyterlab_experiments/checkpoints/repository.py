@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Sequence
 
+from ..common.paths import Confined, OutsideRoot
 from .commits import Commit, CommitFormatError, parse_commit
 
 OID = re.compile(r"[0-9a-f]{40}")
@@ -46,6 +47,8 @@ NOTEBOOK_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA
 NOTEBOOK_REFS = "refs/notebooks/"
 OBJECT_KINDS = ("blob", "tree", "commit", "tag")
 MAX_OBJECT_BYTES = 128 * 2**20
+# What a batch's trees, commits and tags may inflate to (they are held while the batch is checked).
+MAX_BATCH_TREE_BYTES = 64 * 2**20
 
 # A writer holds a ref lock for about a millisecond. A lock this old was left by a
 # process that died between creating it and renaming it over the ref (a server
@@ -84,7 +87,7 @@ class ObjectTooLarge(BadObject):
     """An object is larger than ``MAX_OBJECT_BYTES``."""
 
 
-class OutsideRepository(ValueError):
+class OutsideRepository(OutsideRoot):
     """A path inside the repository resolves (through a symlink) to a place outside it."""
 
 
@@ -186,6 +189,7 @@ class CheckpointRepository:
     def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
         self._root: Optional[str] = None  # the real path, once the repository exists
+        self._confined = Confined(self.path, "the checkpoint repository", OutsideRepository)
 
     def ensure(self) -> str:
         """Create the ``git init --bare`` layout where it is missing; return the repository's real path.
@@ -202,7 +206,7 @@ class CheckpointRepository:
             target = self.path / name
             if not target.exists():
                 _write_file(target, text.encode(), prefix=f".{name}.", mode=0o644)
-        self._root = os.path.realpath(self.path)
+        self._root = self._confined.root
         return self._root
 
     # -- reading -----------------------------------------------------------
@@ -247,20 +251,24 @@ class CheckpointRepository:
 
     def read_ref(self, name: str) -> Optional[str]:
         """The object id a ref names, or None. A loose ref wins over ``packed-refs`` (after ``git pack-refs``)."""
-        path = self._ref_path(check_ref(name))
+        path = self._inside(self._ref_path(check_ref(name)))
         try:
             with open(path, encoding="ascii", errors="replace") as file:
-                value = file.read().strip()
+                value = file.read(100).strip()
         except FileNotFoundError:
             return self._packed_ref(name)
         if not OID.fullmatch(value):
-            raise ValueError(f"{name} holds {_short(value)}, not an object id")
+            # Not echoed: whatever the file holds is not the caller's to read.
+            raise ValueError(f"{name} does not hold an object id")
         return value
 
     # -- writing -----------------------------------------------------------
 
     def apply_batch(
-        self, objects: Sequence[tuple[str, bytes]], ref: Optional[RefUpdate] = None
+        self,
+        objects: Sequence[tuple[str, bytes]],
+        ref: Optional[RefUpdate] = None,
+        max_tree_bytes: Optional[int] = None,
     ) -> list[tuple[str, Commit]]:
         """Store loose objects and then, if ``ref`` is given, move it by compare-and-swap.
 
@@ -268,33 +276,52 @@ class CheckpointRepository:
         everything an object refers to is in the batch or the repository, and
         ``ref.new`` is a commit. The objects stay when the swap then fails
         (``RefConflict``, ``RefLocked``): they are content-addressed, so a retry
-        reuses them. Return the commits the ref moved over, newest first:
+        reuses them. The trees, commits and tags of a batch, held in memory while it is
+        checked, may inflate to ``max_tree_bytes`` (default ``MAX_BATCH_TREE_BYTES``) at
+        most (``ObjectTooLarge``). Return the commits the ref moved over, newest first:
         ``ref.new``, then its first parents while they are in the batch, stopping
         at ``ref.old``.
         """
         self.ensure()
-        verified: dict[str, tuple[GitObject, bytes]] = {}
-        for oid, deflated in objects:
-            if check_oid(oid) not in verified:
-                verified[oid] = (inspect_object(oid, deflated), deflated)
+        limit = MAX_BATCH_TREE_BYTES if max_tree_bytes is None else max_tree_bytes
+        # Only what checking needs is kept: each object's kind and bytes, the references
+        # of trees and tags, and the parsed commits, whose content is bounded by ``limit``.
+        verified: dict[str, tuple[str, bytes]] = {}
+        references: list[tuple[str, str, str, str]] = []
         commits: dict[str, Commit] = {}
-        for oid, (item, _) in verified.items():
-            if item.kind == "commit":
-                commits[oid] = _parse_commit(oid, item.content or b"")
-            for target, kind in _references(oid, item, commits.get(oid)):
-                self._check_reference(oid, item.kind, target, kind, verified)
+        kept = 0
+        for oid, deflated in objects:
+            if check_oid(oid) in verified:
+                continue
+            item = inspect_object(oid, deflated)
+            if item.kind != "blob":
+                kept += item.size
+                if kept > limit:
+                    raise ObjectTooLarge(
+                        f"batch: its trees, commits and tags inflate to more than the limit of {limit} bytes"
+                    )
+                if item.kind == "commit":
+                    commits[oid] = _parse_commit(oid, item.content or b"")
+                references += [(oid, item.kind, *target) for target in _references(oid, item, commits.get(oid))]
+            verified[oid] = (item.kind, deflated)
+        for source, source_kind, target, kind in references:
+            self._check_reference(source, source_kind, target, kind, verified)
         if ref is not None:
             check_ref(ref.name, "ref.name")
             if ref.old is not None:
                 check_oid(ref.old, "ref.old")
             # Not in the batch: a commit stored earlier, say by a batch whose swap lost a race.
-            target = verified[ref.new][0] if check_oid(ref.new, "ref.new") in verified else self._stored(ref.new)
-            if target is None:
-                raise BadObject(f"ref.new: commit {ref.new} is neither in the batch nor in the repository")
-            if target.kind != "commit":
-                raise BadObject(f"ref.new: {ref.new} is a {target.kind}, not a commit")
-            if ref.new not in commits:
-                commits[ref.new] = _parse_commit(ref.new, target.content or b"")
+            if check_oid(ref.new, "ref.new") in verified:
+                kind = verified[ref.new][0]
+            else:
+                target = self._stored(ref.new)
+                if target is None:
+                    raise BadObject(f"ref.new: commit {ref.new} is neither in the batch nor in the repository")
+                kind = target.kind
+                if kind == "commit":
+                    commits[ref.new] = _parse_commit(ref.new, target.content or b"")
+            if kind != "commit":
+                raise BadObject(f"ref.new: {ref.new} is a {kind}, not a commit")
         for oid, (_, deflated) in verified.items():
             self._write_object(oid, deflated)
         if ref is None:
@@ -334,12 +361,8 @@ class CheckpointRepository:
     # -- paths -------------------------------------------------------------
 
     def _inside(self, path: str) -> str:
-        root = self.ensure()
-        real = os.path.realpath(path)
-        if os.path.commonpath([real, root]) != root:
-            relative = os.path.relpath(path, self.path)
-            raise OutsideRepository(f"{relative} leads outside the checkpoint repository")
-        return path
+        self.ensure()
+        return self._confined.path(os.path.relpath(path, self.path))
 
     def _fanout(self, oid: str, create: bool = False) -> str:
         """``objects/<first two hex digits>``, checked to resolve inside the repository."""
@@ -367,7 +390,7 @@ class CheckpointRepository:
 
     def _write_object(self, oid: str, deflated: bytes) -> None:
         folder = self._fanout(oid, create=True)
-        path = os.path.join(folder, oid[2:])
+        path = self._inside(os.path.join(folder, oid[2:]))
         if os.path.exists(path):
             return
         _write_file(Path(path), deflated, prefix=TEMP_PREFIX, mode=0o444)  # git's loose objects are read-only
@@ -380,10 +403,10 @@ class CheckpointRepository:
 
     def _check_reference(self, source: str, source_kind: str, target: str, kind: str, batch: dict) -> None:
         if target in batch:
-            actual = batch[target][0].kind
+            actual = batch[target][0]
             if actual != kind:
                 raise BadObject(f"{source_kind} {source} refers to {target} as a {kind}, but it is a {actual}")
-        elif not os.path.exists(os.path.join(self._fanout(target), target[2:])):
+        elif not os.path.exists(self._inside(os.path.join(self._fanout(target), target[2:]))):
             raise BadObject(
                 f"{source_kind} {source} refers to {kind} {target}, which is neither in the batch nor in the repository"
             )

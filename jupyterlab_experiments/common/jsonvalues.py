@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import re
 from typing import Any
 
 
@@ -54,3 +55,49 @@ def has_non_finite(value: Any) -> bool:
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+# How deep a JSON value may nest, in a request body or in anything stored: deep enough for any
+# notebook output, shallow enough that every reader (json, the report, the browser) walks it safely.
+MAX_JSON_DEPTH = 100
+# 64-bit signed integers: what SQLite holds as a number.
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# UTF-8 cannot encode a lone surrogate ("\ud800" in JSON), so neither SQLite nor a reply could hold one.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_json(value: Any, where: str = "value", max_depth: int = MAX_JSON_DEPTH) -> None:
+    """Raise ``ValueError`` naming ``where`` if ``value`` nests deeper than ``max_depth`` or holds a string
+    (or key) with a lone surrogate. Iterative: any depth is walked without recursion."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                raise ValueError(f"{where}: a string holds a lone surrogate, which UTF-8 cannot encode")
+        elif isinstance(item, (list, tuple)):
+            if depth > max_depth:
+                raise ValueError(f"{where}: nested deeper than {max_depth} levels")
+            stack.extend((element, depth + 1) for element in item)
+        elif isinstance(item, dict):
+            if depth > max_depth:
+                raise ValueError(f"{where}: nested deeper than {max_depth} levels")
+            for key, element in item.items():
+                if isinstance(key, str) and _SURROGATE.search(key):
+                    raise ValueError(f"{where}: a key holds a lone surrogate, which UTF-8 cannot encode")
+                stack.append((element, depth + 1))
+
+
+def has_big_int(value: Any) -> bool:
+    """Whether a JSON-like value holds an integer beyond 64 bits (no number column can hold it)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, int) and not isinstance(item, bool):
+            if not INT64_MIN <= item <= INT64_MAX:
+                return True
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    return False

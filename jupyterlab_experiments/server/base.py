@@ -20,12 +20,17 @@ from tornado import web
 from tornado.ioloop import IOLoop
 
 from ..checkpoints import ObjectTooLarge, RefLocked
+from ..common.jsonvalues import MAX_JSON_DEPTH, check_json
+from ..common.paths import OutsideRoot
 from ..store import RunConflict, RunNotFound, Store
 from .jsonio import dumps
 from .validation import BadRequest, TooLarge
 
 SERVER_TIME_HEADER = "X-Experiments-Server-Time"
 MAX_LIMIT = 1000
+# A JSON body beyond this is a 413 unless its handler allows more (bodies are parsed in a worker
+# thread, but parsing holds the interpreter's lock: the bound keeps other requests answered).
+MAX_BODY_BYTES = 16 * 2**20
 
 # What a refused request is answered with, first match wins. The store and the
 # repository raise ``ValueError`` only for input they refuse, so that is the
@@ -33,6 +38,7 @@ MAX_LIMIT = 1000
 # take the write in its state is a conflict (409).
 ERROR_STATUSES: tuple[tuple[type[BaseException], int], ...] = (
     (RunConflict, 409),
+    (OutsideRoot, 403),
     (RunNotFound, 404),
     (KeyError, 404),
     (TooLarge, 413),
@@ -65,10 +71,31 @@ async def in_thread(method: Callable, *args: Any, **kwargs: Any) -> Any:
     return await IOLoop.current().run_in_executor(None, functools.partial(method, *args, **kwargs))
 
 
+def parse_json_body(body: bytes, empty: Any, parse: Callable, *args: Any) -> Any:
+    """``parse(value, *args)`` for the JSON ``body`` (``empty`` when there is none); ``BadRequest`` says what is wrong.
+
+    Nothing nested deeper than ``MAX_JSON_DEPTH`` gets past: every reader of what
+    is stored (the reports, the JSON encoder, the browser) can walk it.
+    """
+    if not body:
+        return parse(empty, *args)
+    try:
+        value = json.loads(body)
+    except RecursionError:
+        raise BadRequest(f"body: nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError as exception:
+        raise BadRequest(f"body is not valid JSON: {exception}") from None
+    try:
+        check_json(value, "body")
+    except ValueError as exception:
+        raise BadRequest(str(exception)) from None
+    return parse(value, *args)
+
+
 class ApiHandler(APIHandler):
     auth_resource = "experiments"
-    # Beyond this a body is refused with a 413 (None: only ServerApp.max_body_size applies).
-    max_body_bytes: Optional[int] = None
+    # Beyond this a JSON body is refused with a 413.
+    max_body_bytes: int = MAX_BODY_BYTES
 
     def initialize(self) -> None:
         self._started = time.perf_counter()
@@ -87,17 +114,14 @@ class ApiHandler(APIHandler):
                 raise
             raise mapped from None
 
-    def parse_body(self, parse: Callable, *args: Any, empty: Any = None) -> Any:
-        """``parse(body, *args)`` for the JSON body (bare NaN/Infinity accepted); 400 says what is wrong."""
+    async def parse_body(self, parse: Callable, *args: Any, empty: Any = None) -> Any:
+        """``parse(body, *args)`` for the JSON body (bare NaN/Infinity accepted), in a worker thread;
+        400 says what is wrong, 413 what is too large."""
         size = len(self.request.body)
-        if self.max_body_bytes is not None and size > self.max_body_bytes:
+        if size > self.max_body_bytes:
             raise error(413, f"body: {size} bytes, more than the limit of {self.max_body_bytes}")
         try:
-            body = json.loads(self.request.body) if self.request.body else empty
-        except ValueError as exception:
-            raise error(400, f"body is not valid JSON: {exception}") from None
-        try:
-            return parse(body, *args)
+            return await in_thread(parse_json_body, self.request.body, empty, parse, *args)
         except BadRequest as exception:
             raise http_error(exception) from None
 
@@ -128,9 +152,11 @@ class ApiHandler(APIHandler):
         else:
             super().write_error(status_code, **kwargs)
 
-    def reply(self, value: Any, status: int = 200) -> None:
+    async def reply(self, value: Any, status: int = 200) -> None:
+        """``value`` as JSON, encoded in a worker thread (a report or a series may be megabytes)."""
+        text = await in_thread(dumps, value)
         self.set_status(status)
-        self.finish(dumps(value))
+        self.finish(text)
 
     def attachment(self, filename: str) -> None:
         """Have the browser save the reply as ``filename``."""

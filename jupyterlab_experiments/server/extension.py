@@ -11,6 +11,7 @@ from traitlets import Unicode
 from traitlets.config import Configurable
 
 from ..store import ENV_VAR, Store, open_store, resolve_store_dir
+from ..store.base import MAX_PID
 from .routes import url_handlers
 
 SWEEP_INTERVAL_MS = 10_000
@@ -43,8 +44,13 @@ def load(server_app: Any) -> None:
     web_app.add_handlers(".*$", url_handlers(web_app.settings["base_url"]))
 
     is_alive = run_liveness(server_app.kernel_manager, socket.gethostname())
-    # After a server restart no kernel of a "running" notebook run survives.
-    interrupted = store.interrupt_orphans(is_alive)
+    # After a server restart no kernel of a "running" notebook run survives. Whatever the
+    # store holds, a failed sweep is logged and the extension loads: the next sweep retries.
+    try:
+        interrupted = store.interrupt_orphans(is_alive)
+    except Exception:
+        server_app.log.exception("jupyterlab_experiments: checking for orphaned runs failed")
+        interrupted = []
     server_app.log.info(
         "jupyterlab_experiments: store %s (%d orphaned runs marked interrupted)", store_dir, len(interrupted)
     )
@@ -70,7 +76,8 @@ def run_liveness(kernel_manager: Any, host: str) -> Callable[[dict], bool]:
 
 
 def pid_exists(pid: int) -> bool:
-    if pid <= 0:
+    """Whether a process has this id; not for an id no process can have (beyond ``MAX_PID``)."""
+    if not 0 < pid <= MAX_PID:
         return False
     if os.name == "nt":
         # os.kill(pid, 0) would send CTRL_C_EVENT on Windows; only psutil can ask safely.

@@ -34,6 +34,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ..checkpoints import (
+    MAX_BATCH_TREE_BYTES,
     MAX_OBJECT_BYTES,
     REPOSITORY_NAME,
     CheckpointRepository,
@@ -47,12 +48,14 @@ from ..checkpoints import (
 )
 from ..store import Store
 from .base import MAX_LIMIT, ApiHandler, error, http_error, in_thread
-from .validation import BadRequest, TooLarge
+from .validation import MAX_TIME, BadRequest, TooLarge
 
 # One checkpoint of a large notebook fits many times over; jupyter_server's own
 # limit (ServerApp.max_body_size, 512 MiB by default) is replaced by this one for
 # this endpoint only, checked before the body is read.
 MAX_BATCH_BYTES = 256 * 2**20
+# What one POST objects reply carries at most (beyond its first object).
+MAX_OBJECTS_REPLY_BYTES = 64 * 2**20
 MAX_HEADER_BYTES = 16 * 2**20
 MAX_OBJECTS = 100_000
 
@@ -80,21 +83,18 @@ class ObjectHandler(_GitHandler):
 
 class ObjectsHandler(_GitHandler):
     """Many objects in one reply, framed like a batch: reading a checkpoint of a
-    200-cell notebook takes a request per tree level instead of one per object."""
+    200-cell notebook takes a request per tree level instead of one per object.
+
+    Each object is sent once however often it is asked for, and the reply stops
+    at ``MAX_OBJECTS_REPLY_BYTES`` (its first object is always sent): the ids
+    left out are listed under ``"omitted"``, for another request."""
 
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        oids = self.parse_body(parse_missing_body)
-        found = await self.call(self.repository.read_objects, oids)
-        header = json.dumps(
-            {
-                "objects": [{"oid": oid, "size": len(found[oid])} for oid in oids if oid in found],
-                "missing": [oid for oid in oids if oid not in found],
-            }
-        ).encode()
-        payloads = b"".join(found[oid] for oid in oids if oid in found)
-        self.finish(struct.pack(">I", len(header)) + header + payloads, set_content_type="application/octet-stream")
+        oids = await self.parse_body(parse_missing_body)
+        reply = await self.call(read_objects_reply, self.repository, oids, MAX_OBJECTS_REPLY_BYTES)
+        self.finish(reply, set_content_type="application/octet-stream")
 
 
 class RefHandler(_GitHandler):
@@ -102,15 +102,15 @@ class RefHandler(_GitHandler):
     @authorized
     async def get(self, name: str) -> None:
         name = self.checked(check_ref, name)
-        self.reply({"ref": name, "oid": await self.call(self.repository.read_ref, name)})
+        await self.reply({"ref": name, "oid": await self.call(self.repository.read_ref, name)})
 
 
 class MissingHandler(_GitHandler):
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        oids = self.parse_body(parse_missing_body)
-        self.reply({"missing": await self.call(self.repository.missing, oids)})
+        oids = await self.parse_body(parse_missing_body)
+        await self.reply({"missing": await self.call(self.repository.missing, oids)})
 
 
 @web.stream_request_body
@@ -143,9 +143,9 @@ class BatchHandler(_GitHandler):
         try:
             # In a worker thread too: a header may hold 100,000 objects' worth of JSON.
             objects, ref = await in_thread(parse_batch, self._body)
-            chain = await in_thread(self.repository.apply_batch, objects, ref)
+            chain = await in_thread(self.repository.apply_batch, objects, ref, MAX_BATCH_TREE_BYTES)
         except RefConflict as exception:
-            self.reply({"message": str(exception), "current": exception.current}, status=409)
+            await self.reply({"message": str(exception), "current": exception.current}, status=409)
             return
         except (ValueError, RefLocked) as exception:
             if isinstance(exception, RefLocked):
@@ -155,13 +155,13 @@ class BatchHandler(_GitHandler):
                 raise
             raise mapped from None
         if ref is None:
-            self.reply({"ref": None, "oid": None})
+            await self.reply({"ref": None, "oid": None})
             return
         notebook_id = ref.name.rsplit("/", 1)[1]
         # Oldest first: the index breaks ties of equal commit times by insertion order.
         rows = [checkpoint_row(notebook_id, oid, commit) for oid, commit in reversed(chain)]
         await self.call(_index_checkpoints, self.store, rows)
-        self.reply({"ref": ref.name, "oid": ref.new})
+        await self.reply({"ref": ref.name, "oid": ref.new})
 
 
 class CheckpointLogHandler(_GitHandler):
@@ -176,7 +176,7 @@ class CheckpointLogHandler(_GitHandler):
             before=self.time_argument("before"),
             before_commit=None if before_commit is None else self.checked(check_oid, before_commit, "before_commit"),
         )
-        self.reply({"checkpoints": rows, "total": total})
+        await self.reply({"checkpoints": rows, "total": total})
 
     def time_argument(self, name: str) -> Optional[float]:
         text = self.get_query_argument(name, None)
@@ -186,8 +186,8 @@ class CheckpointLogHandler(_GitHandler):
             value = float(text)
         except ValueError:
             value = math.nan
-        if not math.isfinite(value):
-            raise error(400, f"{name}: expected a unix time in seconds, got {text!r}")
+        if not (math.isfinite(value) and 0 <= value <= MAX_TIME):
+            raise error(400, f"{name}: expected a unix time in seconds, got {text[:40]!r} (0 to {MAX_TIME:.0e})")
         return value
 
 
@@ -198,6 +198,35 @@ def parse_missing_body(body: Any) -> list[str]:
     if len(oids) > MAX_OBJECTS:
         raise BadRequest(f"oids: {len(oids)} ids, more than the limit of {MAX_OBJECTS}")
     return [_checked(check_oid, oid, f"oids[{i}]") for i, oid in enumerate(oids)]
+
+
+def read_objects_reply(repository: CheckpointRepository, oids: list[str], max_bytes: int) -> bytes:
+    """The framed reply of ``POST objects``: each object once, up to ``max_bytes`` of payloads."""
+    found: dict[str, bytes] = {}
+    missing, omitted = [], []
+    total = 0
+    for oid in dict.fromkeys(oids):
+        if found and total >= max_bytes:
+            omitted.append(oid)
+            continue
+        try:
+            data = repository.read_object(oid)
+        except KeyError:
+            missing.append(oid)
+            continue
+        if found and total + len(data) > max_bytes:
+            omitted.append(oid)
+            continue
+        found[oid] = data
+        total += len(data)
+    header = json.dumps(
+        {
+            "objects": [{"oid": oid, "size": len(data)} for oid, data in found.items()],
+            "missing": missing,
+            "omitted": omitted,
+        }
+    ).encode()
+    return b"".join([struct.pack(">I", len(header)), header, *found.values()])
 
 
 def parse_batch(body: bytes) -> tuple[list[tuple[str, memoryview]], Optional[RefUpdate]]:

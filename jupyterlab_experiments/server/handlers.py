@@ -9,10 +9,11 @@ from __future__ import annotations
 from jupyter_server.auth.decorator import authorized
 from tornado import web
 
+from ..common.jsonvalues import INT64_MAX
 from ..common.parameters import parse_parameters
 from ..common.version import __version__
 from ..store.base import RUN_STATUSES
-from .base import MAX_LIMIT, ApiHandler, error
+from .base import MAX_LIMIT, ApiHandler, error, in_thread
 from .reports import export_filename, junit_xml, validation_report, validation_summary
 from .validation import (
     parse_log_body,
@@ -23,15 +24,20 @@ from .validation import (
     parse_validation_end,
 )
 
-# A validation's cells carry their saved and fresh outputs (images included) in one request.
+# A validation's cells carry their saved and fresh outputs (images included) in one request,
+# and so may a relayed log batch its images.
 MAX_VALIDATION_BODY_BYTES = 64 * 2**20
+MAX_LOG_BODY_BYTES = 64 * 2**20
+# Points of a metric series read without max_points, and the most a read may ask for.
+DEFAULT_SERIES_POINTS = 10_000
+MAX_SERIES_POINTS = 100_000
 
 
 class InfoHandler(ApiHandler):
     @web.authenticated
     @authorized
     async def get(self) -> None:
-        self.reply({"store_dir": self.settings["experiments_store_dir"], "version": __version__})
+        await self.reply({"store_dir": self.settings["experiments_store_dir"], "version": __version__})
 
 
 class RunsHandler(ApiHandler):
@@ -48,46 +54,48 @@ class RunsHandler(ApiHandler):
             notebook_id=self.get_query_argument("notebook_id", None) or None,
             status=status,
         )
-        self.reply({"runs": runs, "total": total})
+        await self.reply({"runs": runs, "total": total})
 
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        fields = self.parse_body(parse_new_run, empty={})
+        fields = await self.parse_body(parse_new_run, empty={})
         user = getattr(self.current_user, "username", None)
-        self.reply(await self.call(self.store.create_run, user=user, **fields), status=201)
+        await self.reply(await self.call(self.store.create_run, user=user, **fields), status=201)
 
 
 class RunHandler(ApiHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        self.reply(await self.call(self.store.get_run, run_id))
+        await self.reply(await self.call(self.store.get_run, run_id))
 
     @web.authenticated
     @authorized
     async def patch(self, run_id: str) -> None:
-        update, end = self.parse_body(parse_run_patch)
+        update, end = await self.parse_body(parse_run_patch)
         if end is not None:
             await self.call(self.store.end_run, run_id, **end)
-        self.reply(await self.call(self.store.update_run, run_id, **update))
+        await self.reply(await self.call(self.store.update_run, run_id, **update))
 
 
 class MetricHandler(ApiHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str, key: str) -> None:
-        max_points = self.int_argument("max_points", None, 2, 10_000_000)
-        self.reply(await self.call(self.store.get_metric_series, run_id, key, max_points))
+        max_points = self.int_argument("max_points", DEFAULT_SERIES_POINTS, 2, MAX_SERIES_POINTS)
+        await self.reply(await self.call(self.store.get_metric_series, run_id, key, max_points))
 
 
 class LogHandler(ApiHandler):
     """The relay path: batches from kernels that cannot write the store themselves."""
 
+    max_body_bytes = MAX_LOG_BODY_BYTES
+
     @web.authenticated
     @authorized
     async def post(self, run_id: str) -> None:
-        batch = self.parse_body(parse_log_body, parse_parameters)
+        batch = await self.parse_body(parse_log_body, parse_parameters)
         await self.call(self.store.log_batch, run_id, batch)
         self.set_status(204)
         self.finish()
@@ -97,6 +105,8 @@ class ImageHandler(ApiHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str, image_id: str) -> None:
+        if not image_id.isdigit() or int(image_id) > INT64_MAX:
+            raise error(400, f"image_id: expected an image number, 0 to {INT64_MAX}, got {image_id[:40]!r}")
         png = await self.call(self.store.get_image, run_id, image_id)
         # An image id always names the same bytes.
         self.set_header("Cache-Control", "private, max-age=31536000, immutable")
@@ -115,15 +125,15 @@ class ValidationsHandler(ApiHandler):
             notebook_path=self.get_query_argument("notebook_path", None) or None,
             limit=self.int_argument("limit", 20, 1, 200),
         )
-        self.reply({"validations": [validation_summary(validation) for validation in validations]})
+        await self.reply({"validations": await in_thread(lambda: [validation_summary(item) for item in validations])})
 
     @web.authenticated
     @authorized
     async def post(self) -> None:
-        fields = self.parse_body(parse_new_validation)
+        fields = await self.parse_body(parse_new_validation)
         user = getattr(self.current_user, "username", None)
         validation = await self.call(self.store.create_validation, user=user, **fields)
-        self.reply({"run_id": validation["run_id"]}, status=201)
+        await self.reply({"run_id": validation["run_id"]}, status=201)
 
 
 class ValidationHandler(ApiHandler):
@@ -135,13 +145,13 @@ class ValidationHandler(ApiHandler):
         validation = await self.call(self.store.get_validation, run_id)
         if self.get_query_argument("download", None) == "1":
             self.attachment(export_filename(validation, "json"))
-        self.reply(validation_report(validation))
+        await self.reply(await in_thread(validation_report, validation))
 
     @web.authenticated
     @authorized
     async def patch(self, run_id: str) -> None:
-        end = self.parse_body(parse_validation_end)
-        self.reply(validation_summary(await self.call(self.store.finish_validation, run_id, **end)))
+        end = await self.parse_body(parse_validation_end)
+        await self.reply(validation_summary(await self.call(self.store.finish_validation, run_id, **end)))
 
 
 class ValidationCellsHandler(ApiHandler):
@@ -150,8 +160,8 @@ class ValidationCellsHandler(ApiHandler):
     @web.authenticated
     @authorized
     async def post(self, run_id: str) -> None:
-        cells = self.parse_body(parse_validation_cells)
-        self.reply({"recorded": await self.call(self.store.record_validation_cells, run_id, cells)})
+        cells = await self.parse_body(parse_validation_cells)
+        await self.reply({"recorded": await self.call(self.store.record_validation_cells, run_id, cells)})
 
 
 class ValidationJunitHandler(ApiHandler):
@@ -160,4 +170,4 @@ class ValidationJunitHandler(ApiHandler):
     async def get(self, run_id: str) -> None:
         validation = await self.call(self.store.get_validation, run_id)
         self.attachment(export_filename(validation, "xml"))
-        self.finish(junit_xml(validation), set_content_type="application/xml; charset=utf-8")
+        self.finish(await in_thread(junit_xml, validation), set_content_type="application/xml; charset=utf-8")

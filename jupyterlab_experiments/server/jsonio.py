@@ -9,35 +9,27 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 NON_FINITE = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+
+# A JSON string (skipped whole, escapes included) or a bare non-finite token outside one.
+_STRING_OR_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|(-?Infinity|NaN)')
 
 
 def dumps(value: Any) -> str:
     """``value`` as JSON text with non-finite floats spelled as strings."""
     text = json.dumps(value, separators=(",", ":"))
     # The C encoder writes bare NaN/Infinity tokens. Without either word anywhere
-    # (the usual case) the fast text is right; otherwise walk the value to spell
-    # the non-finite floats, leaving strings that merely contain the words alone.
+    # (the usual case) the fast text is right; otherwise the tokens outside strings
+    # are quoted by one scan of the text, which, unlike a walk of the value,
+    # needs no recursion however deep the value nests.
     if "NaN" not in text and "Infinity" not in text:
         return text
-    return json.dumps(_encode(value), allow_nan=False, separators=(",", ":"))
+    return _STRING_OR_TOKEN.sub(_quote_token, text)
 
 
-def _encode(value: Any) -> Any:
-    if isinstance(value, float):
-        return value if math.isfinite(value) else _spell(value)
-    if isinstance(value, dict):
-        return {key: _encode(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        if all(type(item) is float and math.isfinite(item) for item in value):
-            return value  # the common case, a column of plain numbers
-        return [_encode(item) for item in value]
-    return value
-
-
-def _spell(value: float) -> str:
-    if math.isnan(value):
-        return "NaN"
-    return "Infinity" if value > 0 else "-Infinity"
+def _quote_token(match: re.Match) -> str:
+    token = match.group(1)
+    return match.group(0) if token is None else f'"{token}"'

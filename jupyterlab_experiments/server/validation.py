@@ -14,13 +14,25 @@ import re
 from typing import Any, Callable, Optional
 
 from ..checkpoints import check_oid
-from ..common.jsonvalues import has_non_finite
-from ..store.base import END_STATUSES, FAILURE_ROLES, RUN_KINDS, VALIDATION_CELL_STATUSES, VALIDATION_VERDICTS
+from ..common.jsonvalues import INT64_MAX, has_big_int, has_non_finite
+from ..store.base import (
+    END_STATUSES,
+    FAILURE_ROLES,
+    MAX_PID,
+    RUN_KINDS,
+    VALIDATION_CELL_STATUSES,
+    VALIDATION_VERDICTS,
+)
 from ..store.images import png_size
 from .jsonio import NON_FINITE
 
 _INT64 = 2**63
 _MAX_STEP = 2**62
+# Unix times in seconds up to the year 5138 (a time in milliseconds, ~1.7e12, is refused as a mistake);
+# durations (seconds or milliseconds) up to as many.
+MAX_TIME = 1e11
+# A parameters cell is a few assignments; its source is parsed with ``ast``, whose cost grows with it.
+MAX_PARAMETERS_SOURCE_CHARS = 256 * 1024
 _RUN_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 
 _NEW_RUN_FIELDS = set("run_id name kind notebook_path notebook_id kernel_id kernel_name host pid tags".split())
@@ -56,7 +68,7 @@ def parse_new_run(body: Any) -> dict:
     if fields.get("run_id") is not None:
         run["run_id"] = _run_id(fields["run_id"])
     run["kind"] = _choice(fields.get("kind", "notebook"), "kind", RUN_KINDS)
-    run["pid"] = _optional_int(fields.get("pid"), "pid")
+    run["pid"] = _optional_int(fields.get("pid"), "pid", 1, MAX_PID)
     run["tags"] = _tags(fields.get("tags") or {}, "tags")
     return run
 
@@ -77,7 +89,7 @@ def parse_run_patch(body: Any) -> tuple[dict, Optional[dict]]:
     if fields.get("status") is not None:
         end = {
             "status": _choice(fields["status"], "status", END_STATUSES),
-            "end_time": _optional_finite(fields.get("end_time"), "end_time"),
+            "end_time": _optional_time(fields.get("end_time"), "end_time"),
         }
     elif fields.get("end_time") is not None:
         raise BadRequest("end_time: only meaningful together with status")
@@ -138,7 +150,7 @@ def _validation_cell(item: Any, where: str) -> dict:
         "source_head": _optional_str(fields.get("source_head"), f"{where}.source_head") or "",
         "status": _choice(fields.get("status"), f"{where}.status", VALIDATION_CELL_STATUSES),
         "duration_ms": _duration(fields.get("duration_ms"), f"{where}.duration_ms"),
-        "execution_count": _optional_int(fields.get("execution_count"), f"{where}.execution_count"),
+        "execution_count": _optional_int(fields.get("execution_count"), f"{where}.execution_count", 0),
         "error": _validation_error(fields.get("error"), f"{where}.error"),
         "reason": _optional_str(fields.get("reason"), f"{where}.reason") or "",
         "rules": [_key(rule, f"{where}.rules[{j}]") for j, rule in enumerate(rules)],
@@ -190,6 +202,10 @@ def parse_log_body(body: Any, parse_parameters: Callable[[str], dict]) -> dict:
         source = fields["parameters_source"]
         if not isinstance(source, str):
             raise BadRequest(f"parameters_source: expected the cell's source as a string, got {_short(source)}")
+        if len(source) > MAX_PARAMETERS_SOURCE_CHARS:
+            raise TooLarge(
+                f"parameters_source: {len(source)} characters, more than the limit of {MAX_PARAMETERS_SOURCE_CHARS}"
+            )
         params += [{"key": key, "value": value, **origin} for key, value in parse_parameters(source).items()]
     if params:
         batch["params"] = params
@@ -228,6 +244,8 @@ def _params(value: Any, origin: dict) -> list[dict]:
             raise BadRequest(f"{where}: missing 'value'")
         if has_non_finite(item["value"]):
             raise BadRequest(f"{where}.value: a param cannot hold NaN or Infinity; log it as a metric")
+        if has_big_int(item["value"]):
+            raise BadRequest(f"{where}.value: a param's integers must fit in 64 bits")
         params.append(
             {"key": _key(item.get("key"), f"{where}.key"), "value": item["value"], **_origin(item, where, origin)}
         )
@@ -260,7 +278,7 @@ def _metrics(value: Any, origin: dict) -> list[dict]:
             open_series[key] = current
         current["values"].append(_number(point["value"], f"{where}.value"))
         current["steps"].append(_step(point.get("step"), f"{where}.step"))
-        current["timestamps"].append(_optional_finite(point.get("timestamp"), f"{where}.timestamp"))
+        current["timestamps"].append(_optional_time(point.get("timestamp"), f"{where}.timestamp"))
     return series
 
 
@@ -268,7 +286,7 @@ def _columns(item: dict, where: str, origin: dict) -> dict:
     fields = _object(item, where, {"key", "values", "steps", "timestamps", "cell_id", "checkpoint"})
     values = [_number(v, f"{where}.values[{j}]") for j, v in enumerate(_list(fields["values"], f"{where}.values"))]
     columns = {"key": _key(fields.get("key"), f"{where}.key"), **_origin(fields, where, origin), "values": values}
-    for name, parse in (("steps", _step), ("timestamps", _optional_finite)):
+    for name, parse in (("steps", _step), ("timestamps", _optional_time)):
         if fields.get(name) is None:
             continue
         column = _list(fields[name], f"{where}.{name}")
@@ -280,6 +298,7 @@ def _columns(item: dict, where: str, origin: dict) -> dict:
 
 def _image(item: Any, where: str, origin: dict) -> dict:
     fields = _object(item, where, {"key", "png_base64", "step", "timestamp", "cell_id", "checkpoint"})
+    step = _step(fields.get("step"), f"{where}.step")
     encoded = fields.get("png_base64")
     if not isinstance(encoded, str):
         raise BadRequest(f"{where}.png_base64: expected the PNG as a base64 string, got {_short(encoded)}")
@@ -294,8 +313,8 @@ def _image(item: Any, where: str, origin: dict) -> dict:
     return {
         "key": _key(fields.get("key"), f"{where}.key"),
         "png": png,
-        "step": _optional_int(fields.get("step"), f"{where}.step"),
-        "timestamp": _optional_finite(fields.get("timestamp"), f"{where}.timestamp"),
+        "step": step,
+        "timestamp": _optional_time(fields.get("timestamp"), f"{where}.timestamp"),
         **_origin(fields, where, origin),
     }
 
@@ -308,8 +327,8 @@ def _data(item: Any, where: str, origin: dict) -> dict:
     return {
         "path": path,
         "sha256": _optional_str(fields.get("sha256"), f"{where}.sha256"),
-        "size": _optional_int(fields.get("size"), f"{where}.size"),
-        "file_count": _optional_int(fields.get("file_count"), f"{where}.file_count"),
+        "size": _optional_int(fields.get("size"), f"{where}.size", 0),
+        "file_count": _optional_int(fields.get("file_count"), f"{where}.file_count", 0),
         "manifest": fields.get("manifest"),
         **_origin(fields, where, origin),
     }
@@ -321,9 +340,9 @@ def _execution(item: Any, where: str) -> dict:
         key: _optional_str(fields.get(key), f"{where}.{key}")
         for key in ("cell_id", "status", "error_name", "checkpoint", "source_head")
     }
-    execution["execution_count"] = _optional_int(fields.get("execution_count"), f"{where}.execution_count")
-    execution["started"] = _optional_finite(fields.get("started"), f"{where}.started")
-    execution["duration"] = _optional_finite(fields.get("duration"), f"{where}.duration")
+    execution["execution_count"] = _optional_int(fields.get("execution_count"), f"{where}.execution_count", 0)
+    execution["started"] = _optional_time(fields.get("started"), f"{where}.started")
+    execution["duration"] = _duration(fields.get("duration"), f"{where}.duration")
     return execution
 
 
@@ -370,13 +389,15 @@ def _optional_str(value: Any, where: str) -> Optional[str]:
     return value
 
 
-def _optional_int(value: Any, where: str) -> Optional[int]:
+def _optional_int(value: Any, where: str, low: int = -_INT64, high: int = INT64_MAX) -> Optional[int]:
     if value is None:
         return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # JavaScript has no int type: 3 may arrive as 3.0
-    if not isinstance(value, int) or isinstance(value, bool) or not -_INT64 <= value < _INT64:
+    if not isinstance(value, int) or isinstance(value, bool):
         raise BadRequest(f"{where}: expected an integer or null, got {_short(value)}")
+    if not low <= value <= high:
+        raise BadRequest(f"{where}: expected an integer from {low} to {high} or null, got {_short(value)}")
     return value
 
 
@@ -391,9 +412,17 @@ def _index(value: Any, where: str) -> int:
 
 def _duration(value: Any, where: str) -> Optional[float]:
     duration = _optional_finite(value, where)
-    if duration is not None and duration < 0:
-        raise BadRequest(f"{where}: expected a duration >= 0 or null, got {_short(value)}")
+    if duration is not None and not 0 <= duration <= MAX_TIME:
+        raise BadRequest(f"{where}: expected a duration >= 0 or null, got {_short(value)} (at most {MAX_TIME:.0e})")
     return duration
+
+
+def _optional_time(value: Any, where: str) -> Optional[float]:
+    """A unix time in seconds, or null."""
+    time = _optional_finite(value, where)
+    if time is not None and not 0 <= time <= MAX_TIME:
+        raise BadRequest(f"{where}: expected a unix time in seconds or null, got {_short(value)} (0 to {MAX_TIME:.0e})")
+    return time
 
 
 def _step(value: Any, where: str) -> Optional[int]:
@@ -410,7 +439,10 @@ def _step(value: Any, where: str) -> Optional[int]:
 
 def _number(value: Any, where: str) -> float:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            raise BadRequest(f"{where}: {_short(value)} is beyond the range of a float") from None
     if isinstance(value, str) and value in NON_FINITE:
         return NON_FINITE[value]
     raise BadRequest(f'{where}: expected a number or "NaN", "Infinity", "-Infinity", got {_short(value)}')
@@ -419,8 +451,10 @@ def _number(value: Any, where: str) -> float:
 def _optional_finite(value: Any, where: str) -> Optional[float]:
     if value is None:
         return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+    if isinstance(value, int) and not isinstance(value, bool) and -_INT64 <= value <= INT64_MAX:
         return float(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return value
     raise BadRequest(f"{where}: expected a finite number or null, got {_short(value)}")
 
 

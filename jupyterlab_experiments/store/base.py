@@ -115,6 +115,8 @@ VALIDATION_CELL_STATUSES = (
     "timed-out",
 )
 FAILURE_ROLES = ("root-cause", "consequence", "independent")
+# The largest process id any platform hands out (pid_t is a 32-bit signed int).
+MAX_PID = 2**31 - 1
 
 
 class RunNotFound(KeyError):

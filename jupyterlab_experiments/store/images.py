@@ -8,6 +8,8 @@ import struct
 import tempfile
 from pathlib import Path
 
+from ..common.paths import Confined, OutsideRoot
+
 _PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -22,22 +24,38 @@ def png_size(png: bytes) -> tuple[int, int]:
     return width, height
 
 
-def image_path(images_dir: Path, sha256: str) -> Path:
-    return images_dir / sha256[:2] / f"{sha256}.png"
+class OutsideStore(OutsideRoot):
+    """A file of the store resolves (through a symlink) to a place outside it."""
 
 
-def save_png(images_dir: Path, png: bytes) -> str:
+def images_folder(store_dir: Path) -> Confined:
+    return Confined(store_dir / "images", "the store's images folder", OutsideStore)
+
+
+def image_path(images: Confined, sha256: str) -> str:
+    """The file of the image with this hash, checked to resolve inside the images folder."""
+    return images.path(sha256[:2], f"{sha256}.png")
+
+
+def read_png(images: Confined, sha256: str) -> bytes:
+    with open(image_path(images, sha256), "rb") as file:
+        return file.read()
+
+
+def save_png(images: Confined, png: bytes) -> str:
     """Store ``png`` under its sha256 (once) and return the hash.
 
     Written to a temporary file and renamed, so a reader never sees half an
     image and two writers of the same image both succeed.
     """
     sha256 = hashlib.sha256(png).hexdigest()
-    path = image_path(images_dir, sha256)
-    if path.exists():
+    folder = images.path(sha256[:2])
+    path = image_path(images, sha256)
+    if os.path.exists(path):
         return sha256
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.makedirs(folder, exist_ok=True)
+    images.path(sha256[:2])  # again: a link may have been planted meanwhile
+    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(png)

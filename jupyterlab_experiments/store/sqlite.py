@@ -29,8 +29,10 @@ from array import array
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence, TypeVar
 
-from .base import END_STATUSES, RUN_KINDS, RUN_STATUSES, VALIDATION_VERDICTS, RunConflict, RunNotFound, Store
-from .images import image_path, png_size, save_png
+from ..common.jsonvalues import INT64_MAX, MAX_JSON_DEPTH, check_json
+from ..common.paths import Confined
+from .base import END_STATUSES, MAX_PID, RUN_KINDS, RUN_STATUSES, VALIDATION_VERDICTS, RunConflict, RunNotFound, Store
+from .images import images_folder, png_size, read_png, save_png
 from .migrations import MIGRATIONS, migrate, schema_version
 from .series import decode_chunk, downsample, encode_chunk, merge_summary, resolve_steps
 
@@ -101,7 +103,7 @@ class SqliteStore(Store):
     def __init__(self, store_dir: str | os.PathLike[str]):
         self.store_dir = Path(store_dir)
         self.path = self.store_dir / STORE_FILE
-        self.images_dir = self.store_dir / "images"
+        self.images = images_folder(self.store_dir)
         self.store_dir.mkdir(parents=True, exist_ok=True)
         self._registry_lock = threading.Lock()
         self._connections: dict[threading.Thread, sqlite3.Connection] = {}
@@ -193,6 +195,7 @@ class SqliteStore(Store):
     ) -> dict:
         if kind not in RUN_KINDS:
             raise ValueError(f"run kind must be one of {', '.join(RUN_KINDS)}, got {kind!r}")
+        _check_pid(pid)
         run_id = run_id or uuid.uuid4().hex
         host = host or socket.gethostname()
         now = time.time()
@@ -244,6 +247,7 @@ class SqliteStore(Store):
         remove_tags: Iterable[str] = (),
         pid: Optional[int] = None,
     ) -> dict:
+        _check_pid(pid)
         changes = {
             column: value for column, value in (("name", name), ("notes", notes), ("pid", pid)) if value is not None
         }
@@ -268,7 +272,7 @@ class SqliteStore(Store):
                 conn, conn.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE status = 'running'").fetchall()
             )
         )
-        orphans = [run["id"] for run in running if not is_alive(run)]
+        orphans = [run["id"] for run in running if not _judged_alive(is_alive, run)]
         if not orphans:
             return []
         now = time.time()
@@ -294,7 +298,7 @@ class SqliteStore(Store):
         # Everything that needs no lock happens before the write transaction. Image
         # files are saved first: content-addressed, so a retried or failed batch
         # at worst leaves a file that the next identical image reuses.
-        prepared = _prepare_batch(self.images_dir, batch, now)
+        prepared = _prepare_batch(self.images, batch, now)
         self._write(lambda conn: _write_batch(conn, _rowid(conn, run_id), run_id, prepared, now))
 
     def import_runs(self, runs: Iterable[dict]) -> list[str]:
@@ -315,7 +319,9 @@ class SqliteStore(Store):
                 start = float(run["start_time"])
                 end = run.get("end_time")
                 updated = start if end is None else float(end)
-                fields = [run.get(name) for name in ("name", "notebook_path", "notebook_id", "kernel_id", "kernel_name")]
+                fields = [
+                    run.get(name) for name in ("name", "notebook_path", "notebook_id", "kernel_id", "kernel_name")
+                ]
                 rowid = conn.execute(
                     "INSERT INTO runs (uuid, name, kind, notebook_path, notebook_id, kernel_id, kernel_name, user,"
                     " host, pid, status, start_time, end_time, updated, notes)"
@@ -336,7 +342,7 @@ class SqliteStore(Store):
                     ),
                 ).lastrowid
                 _set_tags(conn, rowid, run.get("tags") or {})
-                batch = _prepare_batch(self.images_dir, run.get("batch") or {}, updated)
+                batch = _prepare_batch(self.images, run.get("batch") or {}, updated)
                 _write_batch(conn, rowid, run_id, batch, updated)
                 ids.append(run_id)
             return ids
@@ -408,7 +414,7 @@ class SqliteStore(Store):
                     "sha256": row[1],
                     "size": row[2],
                     "file_count": row[3],
-                    "manifest": None if row[4] is None else json.loads(row[4]),
+                    "manifest": None if row[4] is None else _stored_json(row[4], None),
                     "cell_id": row[5],
                     "checkpoint": row[6],
                     "timestamp": row[7],
@@ -420,7 +426,7 @@ class SqliteStore(Store):
                 )
             ]
             environment = conn.execute("SELECT value FROM environments WHERE run = ?", (rowid,)).fetchone()
-            run["environment"] = None if environment is None else json.loads(environment[0])
+            run["environment"] = None if environment is None else _stored_json(environment[0], None)
             run["executions"] = [
                 dict(zip(_EXECUTION_FIELDS, row))
                 for row in conn.execute(
@@ -462,7 +468,7 @@ class SqliteStore(Store):
     def get_image(self, run_id: str, image_id: str) -> bytes:
         def work(conn: sqlite3.Connection) -> Optional[str]:
             rowid = _rowid(conn, run_id)
-            if not str(image_id).isdigit():
+            if not str(image_id).isdigit() or int(image_id) > INT64_MAX:
                 return None
             row = conn.execute("SELECT sha256 FROM images WHERE id = ? AND run = ?", (int(image_id), rowid)).fetchone()
             return row and row[0]
@@ -470,7 +476,7 @@ class SqliteStore(Store):
         sha256 = self._read(work)
         if sha256 is None:
             raise KeyError(f"run {run_id!r} has no image {image_id!r}")
-        return image_path(self.images_dir, sha256).read_bytes()
+        return read_png(self.images, sha256)
 
     # -- checkpoints -----------------------------------------------------
 
@@ -556,7 +562,12 @@ class SqliteStore(Store):
         run_id = run_id or uuid.uuid4().hex
         name = f"validate {PurePosixPath(notebook_path).name}"
         run = (run_id, name, "validation", notebook_path, notebook_id, kernel_id, kernel_name, user)
-        details = (checkpoint, json.dumps(settings or {}), json.dumps(static_findings or []), cell_count)
+        details = (
+            checkpoint,
+            _json_text(settings or {}, "settings"),
+            _json_text(static_findings or [], "static_findings"),
+            cell_count,
+        )
         host = socket.gethostname()
         now = time.time()
 
@@ -654,6 +665,19 @@ class SqliteStore(Store):
 # -- helpers inside a transaction --------------------------------------------
 
 
+def _judged_alive(is_alive: Any, run: dict) -> bool:
+    """``is_alive(run)``; a run it cannot judge (it raised) is left running, so that one run never stops the sweep."""
+    try:
+        return bool(is_alive(run))
+    except Exception:
+        return True
+
+
+def _check_pid(pid: Optional[int]) -> None:
+    if pid is not None and not (isinstance(pid, int) and 0 < pid <= MAX_PID):
+        raise ValueError(f"pid: expected a process id, 1 to {MAX_PID}, got {pid!r}")
+
+
 def _insert_run(conn: sqlite3.Connection, fields: tuple, now: float) -> int:
     """A new running run from (uuid, name, kind, notebook_path, notebook_id, kernel_id, kernel_name, user, host,
     pid); return its rowid."""
@@ -700,15 +724,15 @@ def _validation(row: Sequence) -> dict:
         "verdict": row[10],
         "duration_ms": row[11],
         "message": row[12],
-        "settings": json.loads(row[13]),
-        "static_findings": json.loads(row[14]),
+        "settings": _stored_json(row[13], {}),
+        "static_findings": _stored_json(row[14], []),
         "cell_count": row[15],
         "failed_at": row[16],
     }
 
 
 def _validation_cell(row: Sequence) -> dict:
-    detail = json.loads(row[13])
+    detail = _stored_json(row[13], {})
     error = None
     if row[7] is not None:
         error = {"ename": row[7], "evalue": row[8]}
@@ -724,7 +748,7 @@ def _validation_cell(row: Sequence) -> dict:
         "execution_count": row[6],
         "error": error,
         "reason": row[9],
-        "rules": json.loads(row[10]),
+        "rules": _stored_json(row[10], []),
         "role": row[11],
         "cause_index": row[12],
         **{name: detail.get(name, []) for name in _VALIDATION_CELL_DETAIL},
@@ -795,7 +819,25 @@ def _param_value(text: str, number: Optional[float]) -> Any:
         return int(text) if text.lstrip("-").isdigit() else number
     if text in _JSON_CONSTANTS:
         return _JSON_CONSTANTS[text]
-    return json.loads(text)
+    return _stored_json(text, None)
+
+
+def _json_text(value: Any, where: str) -> str:
+    """``value`` as JSON text for a column; ValueError if a reader could not walk it back (too deep)."""
+    check_json(value, where)
+    return json.dumps(value)
+
+
+def _stored_json(text: str, unreadable: Any) -> Any:
+    """A JSON column's value; ``unreadable`` for one no reader could walk (written before depth was checked)."""
+    try:
+        value = json.loads(text)
+        # Fewer brackets than the limit: certainly shallow enough, no need to walk it.
+        if text.count("[") + text.count("{") > MAX_JSON_DEPTH:
+            check_json(value)
+    except (RecursionError, ValueError):
+        return unreadable
+    return value
 
 
 def _metric_summary(row: Sequence) -> dict:
@@ -868,7 +910,7 @@ def _append_metric(
             len(piece),
             piece[0],
             piece[-1],
-            encode_chunk(piece, values[start:end], timestamps[start:end]),
+            _encode_chunk(key, piece, values[start:end], timestamps[start:end]),
         )
         if replace_id is not None:
             conn.execute(
@@ -883,6 +925,14 @@ def _append_metric(
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (rowid, key, *fields),
             )
+
+
+def _encode_chunk(key: str, steps: list, values: list, timestamps: list) -> bytes:
+    try:
+        return encode_chunk(steps, values, timestamps)
+    except (OverflowError, ValueError):
+        # Steps and timestamps are stored as 64-bit differences (microseconds for timestamps).
+        raise ValueError(f"metric {key!r}: a step or timestamp beyond what a chunk holds") from None
 
 
 # -- batch normalization (no lock held) --------------------------------------
@@ -900,12 +950,12 @@ class _Batch(NamedTuple):
     environment: Optional[dict]
 
 
-def _prepare_batch(images_dir: Path, batch: dict, now: float) -> _Batch:
+def _prepare_batch(images: Confined, batch: dict, now: float) -> _Batch:
     return _Batch(
         params=[_param_row(item, now) for item in batch.get("params") or ()],
         metrics=[_metric_columns(item, now) for item in batch.get("metrics") or ()],
         tags=batch.get("tags") or {},
-        images=[_image_row(images_dir, item, now) for item in batch.get("images") or ()],
+        images=[_image_row(images, item, now) for item in batch.get("images") or ()],
         data=[_data_row(item, now) for item in batch.get("data") or ()],
         executions=[tuple(item.get(field) for field in _EXECUTION_FIELDS) for item in batch.get("executions") or ()],
         environment=batch.get("environment"),
@@ -944,14 +994,18 @@ def _write_batch(conn: sqlite3.Connection, rowid: int, run_id: str, batch: _Batc
     )
     if batch.environment is not None:
         conn.execute(
-            "INSERT INTO environments (run, value) VALUES (?, ?) ON CONFLICT (run) DO UPDATE SET value = excluded.value",
-            (rowid, json.dumps(batch.environment)),
+            "INSERT INTO environments (run, value) VALUES (?, ?)"
+            " ON CONFLICT (run) DO UPDATE SET value = excluded.value",
+            (rowid, _json_text(batch.environment, "environment")),
         )
     conn.execute("UPDATE runs SET updated = ? WHERE id = ?", (now, rowid))
 
 
 def _metric_columns(item: dict, now: float) -> tuple:
-    values = [float(v) for v in item["values"]]
+    try:
+        values = [float(v) for v in item["values"]]
+    except OverflowError:
+        raise ValueError(f"metric {item['key']!r}: a value beyond the range of a float") from None
     timestamps = item.get("timestamps")
     if timestamps is None:
         timestamps = [now] * len(values)
@@ -978,13 +1032,20 @@ def _param_row(item: dict, now: float) -> tuple:
             number = float(value)
         except OverflowError:  # an int beyond a double's range keeps only its JSON text
             pass
-    return (item["key"], json.dumps(value), number, item.get("cell_id"), item.get("checkpoint"), now)
+    return (
+        item["key"],
+        _json_text(value, f"param {item['key']!r}"),
+        number,
+        item.get("cell_id"),
+        item.get("checkpoint"),
+        now,
+    )
 
 
-def _image_row(images_dir: Path, item: dict, now: float) -> tuple:
+def _image_row(images: Confined, item: dict, now: float) -> tuple:
     png = item["png"]
     width, height = png_size(png)
-    sha256 = save_png(images_dir, bytes(png))
+    sha256 = save_png(images, bytes(png))
     timestamp = item.get("timestamp")
     return (
         item["key"],
@@ -1005,7 +1066,7 @@ def _data_row(item: dict, now: float) -> tuple:
         item.get("sha256"),
         item.get("size"),
         item.get("file_count"),
-        None if manifest is None else json.dumps(manifest),
+        None if manifest is None else _json_text(manifest, "manifest"),
         item.get("cell_id"),
         item.get("checkpoint"),
         now,
@@ -1028,10 +1089,10 @@ def _validation_cell_row(cell: dict) -> tuple:
         None if error is None else error["ename"],
         None if error is None else error["evalue"],
         cell.get("reason") or "",
-        json.dumps(cell.get("rules") or []),
+        _json_text(cell.get("rules") or [], "rules"),
         cell.get("role"),
         cell.get("cause_index"),
-        json.dumps(detail),
+        _json_text(detail, f"cell {cell['index']}"),
     )
 
 

@@ -155,6 +155,7 @@ def test_many_objects_come_back_in_one_framed_reply(post_batch, fetch):
             {"oid": objects[0][0], "size": len(objects[0][1])},
         ],
         "missing": ["f" * 40],
+        "omitted": [],
     }
     assert response.body[4 + length :] == objects[1][1] + objects[0][1]
     bad = fetch(GIT, "objects", method="POST", body=json.dumps({"oids": ["../store.sqlite"]}))

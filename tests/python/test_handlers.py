@@ -224,7 +224,7 @@ def test_downsampled_series_keeps_at_most_max_points(api, run):
     assert series["count"] == 1000
     status, error = api("GET", "runs", run["id"], "metrics", "m", params={"max_points": 1})
     assert status == 400
-    assert error["message"] == "max_points: expected 2 to 10000000, got 1"
+    assert error["message"] == "max_points: expected 2 to 100000, got 1"
 
 
 def test_parameters_cell_source_is_logged_as_params(api, run):
