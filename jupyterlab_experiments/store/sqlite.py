@@ -953,7 +953,8 @@ class _Batch(NamedTuple):
 def _prepare_batch(images: Confined, batch: dict, now: float) -> _Batch:
     return _Batch(
         params=[_param_row(item, now) for item in batch.get("params") or ()],
-        metrics=[_metric_columns(item, now) for item in batch.get("metrics") or ()],
+        # A series of no points adds nothing (and would leave its summary without a last step).
+        metrics=[_metric_columns(item, now) for item in batch.get("metrics") or () if len(item["values"])],
         tags=batch.get("tags") or {},
         images=[_image_row(images, item, now) for item in batch.get("images") or ()],
         data=[_data_row(item, now) for item in batch.get("data") or ()],

@@ -5,9 +5,15 @@ import json
 import os
 import shutil
 import struct
+import tempfile
 import zlib
 
-import pytest
+# Hypothesis keeps a cache (and, unless told not to, an example database) in ./.hypothesis: not in the clone.
+os.environ.setdefault(
+    "HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "jupyterlab-experiments-hypothesis")
+)
+
+import pytest  # noqa: E402
 
 from jupyterlab_experiments.store import ENV_VAR
 
