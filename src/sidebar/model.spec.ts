@@ -84,7 +84,12 @@ describe('RunPanelModel', () => {
     await until(() => client.callsTo('runs.get').length >= 3);
     expect(model.run?.id).toBe('r1');
 
+    // Hidden while a refresh is in flight: it lands, and polling stops.
+    const release = client.hold('runs.get');
+    const asked = client.callsTo('runs.get').length;
+    await until(() => client.callsTo('runs.get').length > asked);
     model.setActive(false);
+    release();
     await settle(30);
     const polled = client.callsTo('runs.get').length;
     await settle(100);
