@@ -51,7 +51,7 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunTracker> = {
     IBackgroundStatus
   ],
   provides: IRunTracker,
-  activate: async (
+  activate: (
     app: JupyterFrontEnd,
     notebooks: INotebookTracker,
     client: IExperimentsClient,
@@ -59,28 +59,53 @@ export const capturePlugin: JupyterFrontEndPlugin<IRunTracker> = {
     palette: ICommandPalette | null,
     rendermime: IRenderMimeRegistry | null,
     status: IBackgroundStatus | null
-  ): Promise<IRunTracker> => {
-    let storeDir = '';
-    try {
-      storeDir = (await client.info.get()).store_dir;
-    } catch (reason) {
-      console.error(
-        'experiments: the server extension is not answering; is jupyterlab_experiments enabled in `jupyter server extension list`?',
-        reason
-      );
-    }
-    const tracker = new RunTracker(notebooks, client, storeDir);
-    tracker.enabled = storeDir !== '';
+  ): IRunTracker => {
+    const tracker = new RunTracker(notebooks, client, '');
     tracker.background = status;
+    // Runs start once the server has said where its store is, and only if
+    // the user wants them tracked.
+    let serverAnswered = false;
+    let trackRuns = true;
+    const apply = () => (tracker.enabled = serverAnswered && trackRuns);
+    apply();
+
+    // Asked when the first notebook opens, not at start-up: a kernel takes
+    // far longer to start than this request to come back.
+    const askServer = () => {
+      notebooks.widgetAdded.disconnect(askServer);
+      void client.info.get().then(
+        info => {
+          tracker.storeDir = info.store_dir;
+          serverAnswered = true;
+          apply();
+        },
+        reason => {
+          const path = notebooks.currentWidget?.context.path ?? '';
+          status?.failed(
+            'run-start',
+            path,
+            new Error(
+              `The server extension is not answering (${reason}): runs are not tracked. Is jupyterlab_experiments enabled in \`jupyter server extension list\`? Reload the page once it is.`
+            )
+          );
+          console.error('experiments: no answer from the server', reason);
+        }
+      );
+    };
+    if (notebooks.size > 0) {
+      askServer();
+    } else {
+      notebooks.widgetAdded.connect(askServer);
+    }
 
     if (settingRegistry) {
       void settingRegistry.load(CAPTURE_PLUGIN_ID).then(settings => {
-        const apply = () => {
-          tracker.enabled =
-            storeDir !== '' && (settings.get('trackRuns').composite as boolean);
+        const read = () => {
+          trackRuns = settings.get('trackRuns').composite as boolean;
+          apply();
         };
-        apply();
-        settings.changed.connect(apply);
+        read();
+        settings.changed.connect(read);
       });
     }
     if (rendermime) {

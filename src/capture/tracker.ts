@@ -43,11 +43,15 @@ export class RunTracker implements IRunTracker, IDisposable {
   constructor(
     private _notebooks: INotebookTracker,
     private _client: IExperimentsClient,
-    private _storeDir: string
+    storeDir: string
   ) {
+    this.storeDir = storeDir;
     NotebookActions.executionScheduled.connect(this._onScheduled, this);
     NotebookActions.executed.connect(this._onExecuted, this);
   }
+
+  /** The server's store folder, told to kernels when they are attached. */
+  storeDir: string;
 
   /** Whether executions start and feed runs (a user setting). */
   enabled = true;
@@ -98,7 +102,7 @@ export class RunTracker implements IRunTracker, IDisposable {
   private _session(panel: NotebookPanel): NotebookSession {
     let session = this._sessions.get(panel);
     if (!session) {
-      session = new NotebookSession(panel, this._client, this._storeDir, () =>
+      session = new NotebookSession(panel, this._client, this.storeDir, () =>
         this._changed.emit(panel)
       );
       session.background = this.background;

@@ -26,10 +26,13 @@ import {
   IExecutionEvent,
   IRunTracker
 } from '../tokens';
-import { ICheckpointCause, NotebookCheckpointer } from './checkpointer';
-import { batchedReads } from './batchedReads';
+import { lazy } from '../common/lazy';
 import { CellIdOffers, upgradeToCellIds } from './cellIds';
-import { CheckpointReader } from './reader';
+import type { ICheckpointCause, NotebookCheckpointer } from './checkpointer';
+import type { CheckpointReader } from './reader';
+
+/** isomorphic-git and the writer and reader: loaded on first use. */
+const loadEngine = lazy(() => import('./engine'));
 
 class Checkpoints implements ICheckpoints {
   constructor(
@@ -53,7 +56,7 @@ class Checkpoints implements ICheckpoints {
 
   onExecuted(event: IExecutionEvent): void {
     if (this.automatic && this._notebooks.has(event.panel)) {
-      this._for(event.panel).request({
+      const request = {
         cellIndex: event.cellIndex,
         trailers: {
           runId: event.runId,
@@ -62,17 +65,23 @@ class Checkpoints implements ICheckpoints {
           status: event.status,
           duration: event.duration
         }
-      });
+      };
+      // Requests keep their order: each waits on the same checkpointer.
+      this._for(event.panel).then(
+        checkpointer => checkpointer.request(request),
+        reason =>
+          this.status?.failed('checkpoint', event.panel.context.path, reason)
+      );
     }
   }
 
-  checkpoint(panel: NotebookPanel): Promise<ICheckpointTaken> {
+  async checkpoint(panel: NotebookPanel): Promise<ICheckpointTaken> {
     const cause: ICheckpointCause = { cellIndex: null, trailers: {} };
-    return this._for(panel).now(cause);
+    return (await this._for(panel)).now(cause);
   }
 
-  read(commit: string): Promise<INotebookContent> {
-    return this._reader.readNotebook(commit);
+  async read(commit: string): Promise<INotebookContent> {
+    return (await this._reader()).readNotebook(commit);
   }
 
   async changedCells(
@@ -83,7 +92,8 @@ class Checkpoints implements ICheckpoints {
     if (from === null) {
       return changes;
     }
-    for (const change of await this._reader.changedCells(from, to)) {
+    const reader = await this._reader();
+    for (const change of await reader.changedCells(from, to)) {
       if (change.status !== 'unchanged') {
         changes.set(change.key, change.status);
       } else if (change.moved) {
@@ -93,37 +103,47 @@ class Checkpoints implements ICheckpoints {
     return changes;
   }
 
-  private _for(panel: NotebookPanel): NotebookCheckpointer {
+  /** The panel's checkpointer, made (and the engine loaded) on first use. */
+  private _for(panel: NotebookPanel): Promise<NotebookCheckpointer> {
     let checkpointer = this._panels.get(panel);
     if (!checkpointer) {
-      checkpointer = new NotebookCheckpointer(panel, this._client, {
-        landed: commit => this._checkpointed.emit({ panel, commit }),
-        exists: path =>
-          this._contents.get(path, { content: false }).then(
-            () => true,
-            () => false
-          ),
-        separated: original =>
-          Notification.info(
-            `New history for this copy: ${panel.context.path} had the id of ${original}.`,
-            { autoClose: 5000 }
-          ),
-        failed: (reason, retry) =>
-          this.status?.failed('checkpoint', panel.context.path, reason, retry)
+      checkpointer = loadEngine().then(({ NotebookCheckpointer }) => {
+        if (panel.isDisposed) {
+          throw new Error(`${panel.context.path} was closed`);
+        }
+        const made = new NotebookCheckpointer(panel, this._client, {
+          landed: commit => this._checkpointed.emit({ panel, commit }),
+          exists: path =>
+            this._contents.get(path, { content: false }).then(
+              () => true,
+              () => false
+            ),
+          separated: original =>
+            Notification.info(
+              `New history for this copy: ${panel.context.path} had the id of ${original}.`,
+              { autoClose: 5000 }
+            ),
+          failed: (reason, retry) =>
+            this.status?.failed('checkpoint', panel.context.path, reason, retry)
+        });
+        panel.disposed.connect(() => made.dispose());
+        return made;
       });
       this._panels.set(panel, checkpointer);
-      panel.disposed.connect(() => {
-        this._panels.get(panel)?.dispose();
-        this._panels.delete(panel);
-      });
+      // A failed load is tried again at the next request.
+      checkpointer.catch(() => this._panels.delete(panel));
+      panel.disposed.connect(() => this._panels.delete(panel));
     }
     return checkpointer;
   }
 
-  private _panels = new Map<NotebookPanel, NotebookCheckpointer>();
-  private _reader = new CheckpointReader(
-    batchedReads(oids => this._client.git.readObjects(oids))
-  );
+  private _panels = new Map<NotebookPanel, Promise<NotebookCheckpointer>>();
+  private _reader = lazy(async (): Promise<CheckpointReader> => {
+    const { CheckpointReader, batchedReads } = await loadEngine();
+    return new CheckpointReader(
+      batchedReads(oids => this._client.git.readObjects(oids))
+    );
+  });
   private _checkpointed = new Signal<
     ICheckpoints,
     { panel: NotebookPanel; commit: string }

@@ -17,17 +17,19 @@ export interface IPanelModel extends IDisposable {
  */
 export class ModelPanel<M extends IPanelModel> extends ReactWidget {
   constructor(
-    protected model: M,
+    readonly model: M,
     options: {
       id: string;
-      icon: LabIcon;
+      icon?: LabIcon;
       caption: string;
       view: (model: M) => JSX.Element;
     }
   ) {
     super();
     this.id = options.id;
-    this.title.icon = options.icon;
+    if (options.icon) {
+      this.title.icon = options.icon;
+    }
     this.title.caption = options.caption;
     this.addClass('jp-Experiments-panel');
     this._view = options.view;

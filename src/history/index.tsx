@@ -3,30 +3,20 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import {
-  Clipboard,
-  ICommandPalette,
-  MainAreaWidget,
-  Notification,
-  showErrorMessage
-} from '@jupyterlab/apputils';
+import { ICommandPalette, showErrorMessage } from '@jupyterlab/apputils';
 import { IEditorServices } from '@jupyterlab/codeeditor';
-import {
-  INotebookTracker,
-  NotebookModel,
-  NotebookPanel,
-  StaticNotebook
-} from '@jupyterlab/notebook';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { historyIcon } from '@jupyterlab/ui-components';
-import React from 'react';
 
-import { ModelPanel } from '../common/sidePanel';
-import { ICheckpointInfo, IExperimentsClient } from '../rest';
+import { lazy } from '../common/lazy';
+import { LazyPanel } from '../common/lazyPanel';
+import { IExperimentsClient } from '../rest';
 import { CommandIDs, ICheckpoints } from '../tokens';
-import { HistoryModel } from './model';
-import { asRestoredCopy, restorePaths } from './restore';
-import { HistoryView, IHistoryActions } from './HistoryView';
+import type { IHistoryDeps } from './panel';
+
+/** The panel, the checkpoint view and their code: loaded on first use. */
+const loadPanel = lazy(() => import('./panel'));
 
 export const historyPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-experiments:history',
@@ -56,114 +46,20 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null
   ) => {
-    const model = new HistoryModel(notebooks, checkpoints, client);
-
-    const open = async (
-      checkpoint: Pick<ICheckpointInfo, 'commit'> & Partial<ICheckpointInfo>
-    ) => {
-      if (!editorServices || !contentFactory) {
-        await showErrorMessage(
-          'Cannot show the checkpoint',
-          'The notebook editor services are not available.'
-        );
-        return;
-      }
-      const content = await checkpoints.read(checkpoint.commit);
-      const notebookModel = new NotebookModel();
-      notebookModel.fromJSON(content);
-      const notebook = new StaticNotebook({
-        rendermime,
-        contentFactory,
-        mimeTypeService: editorServices.mimeTypeService
-      });
-      notebook.model = notebookModel;
-      notebook.widgets.forEach(cell => (cell.readOnly = true));
-      const widget = new MainAreaWidget({ content: notebook });
-      widget.id = `jp-experiments-checkpoint-${checkpoint.commit}`;
-      widget.title.label = `${checkpoint.commit.slice(0, 7)} (checkpoint)`;
-      widget.title.caption = [
-        checkpoint.message ?? checkpoint.commit,
-        checkpoint.time
-          ? new Date(checkpoint.time * 1000).toLocaleString()
-          : null,
-        'read-only'
-      ]
-        .filter(Boolean)
-        .join('\n');
-      widget.title.icon = historyIcon;
-      widget.addClass('jp-Experiments-checkpointView');
-      widget.disposed.connect(() => notebookModel.dispose());
-      app.shell.add(widget, 'main');
+    const deps: IHistoryDeps = {
+      app,
+      notebooks,
+      checkpoints,
+      rendermime,
+      client,
+      editorServices,
+      contentFactory
     };
-
-    const restore = async (checkpoint: ICheckpointInfo) => {
-      const panel = notebooks.currentWidget;
-      if (!panel) {
-        return;
-      }
-      const content = asRestoredCopy(
-        await checkpoints.read(checkpoint.commit),
-        {
-          notebookId: model.notebookId,
-          commit: checkpoint.commit
-        }
-      );
-      const contents = app.serviceManager.contents;
-      for (const path of restorePaths(panel.context.path, checkpoint.commit)) {
-        const exists = await contents.get(path, { content: false }).then(
-          () => true,
-          () => false
-        );
-        if (!exists) {
-          await contents.save(path, {
-            type: 'notebook',
-            format: 'json',
-            content
-          });
-          Notification.success(`Restored as ${path}`, { autoClose: 4000 });
-          await app.commands.execute('docmanager:open', { path });
-          return;
-        }
-      }
-    };
-
-    const actions: IHistoryActions = {
-      open: checkpoint =>
-        void open(checkpoint).catch(reason =>
-          showErrorMessage('Cannot open the checkpoint', String(reason))
-        ),
-      restore: checkpoint =>
-        void restore(checkpoint).catch(reason =>
-          showErrorMessage('Cannot restore the checkpoint', String(reason))
-        ),
-      copyId: checkpoint => {
-        Clipboard.copyToSystem(checkpoint.commit);
-        Notification.info(`Copied ${checkpoint.commit}`, { autoClose: 2000 });
-      },
-      changes: (checkpoint, against) => {
-        if (against === 'previous') {
-          return checkpoints.changedCells(checkpoint.parent, checkpoint.commit);
-        }
-        const latest = model.checkpoints[0]?.commit ?? checkpoint.commit;
-        return checkpoints.changedCells(checkpoint.commit, latest);
-      }
-    };
-
-    const panel = new ModelPanel(model, {
+    const panel = new LazyPanel({
       id: 'jp-experiments-history',
       icon: historyIcon,
       caption: 'Experiments: notebook history',
-      view: model => (
-        <HistoryView
-          hasNotebook={model.hasNotebook}
-          checkpoints={model.checkpoints}
-          total={model.total}
-          loading={model.loading}
-          error={model.error}
-          onMore={() => void model.loadMore()}
-          actions={actions}
-        />
-      )
+      load: async () => (await loadPanel()).createHistoryPanel(deps)
     });
     app.shell.add(panel, 'right', { rank: 410 });
     restorer?.add(panel, panel.id);
@@ -189,9 +85,13 @@ export const historyPlugin: JupyterFrontEndPlugin<void> = {
         }
       },
       execute: args =>
-        open({ commit: args.commit as string }).catch(reason =>
-          showErrorMessage('Cannot open the checkpoint', String(reason))
-        )
+        loadPanel()
+          .then(panel =>
+            panel.openCheckpoint(deps, { commit: args.commit as string })
+          )
+          .catch(reason =>
+            showErrorMessage('Cannot open the checkpoint', String(reason))
+          )
     });
   }
 };

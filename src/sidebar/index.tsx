@@ -4,38 +4,22 @@ import {
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
-import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { LabIcon } from '@jupyterlab/ui-components';
-import React from 'react';
 
 import { CAPTURE_PLUGIN_ID } from '../capture';
-import { ModelPanel } from '../common/sidePanel';
+import { LazyPanel } from '../common/lazyPanel';
+import type { ModelPanel } from '../common/sidePanel';
 import { IExperimentsClient } from '../rest';
 import { CommandIDs, IRunTracker } from '../tokens';
-import { RunPanelModel } from './model';
-import { RunView } from './RunView';
+import type { RunPanelModel } from './model';
 
 const flaskIcon = new LabIcon({
   name: 'jupyterlab-experiments:flask',
   svgstr:
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" width="16"><path class="jp-icon3" fill="#616161" d="M9 2h6v2h-1v5.2l5.6 9.4A2 2 0 0 1 17.9 22H6.1a2 2 0 0 1-1.7-3.4L10 9.2V4H9V2zm3 9-3.6 6h7.2L12 11z"/></svg>'
 });
-
-/** Move the notebook's active cell to the cell with this id. */
-export async function revealCell(
-  panel: NotebookPanel,
-  cellId: string
-): Promise<boolean> {
-  const notebook = panel.content;
-  const index = notebook.widgets.findIndex(cell => cell.model.id === cellId);
-  if (index < 0) {
-    return false;
-  }
-  notebook.activeCellIndex = index;
-  await notebook.scrollToCell(notebook.widgets[index]);
-  return true;
-}
 
 export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
   id: 'jupyterlab-experiments:sidebar',
@@ -52,32 +36,19 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     settingRegistry: ISettingRegistry | null,
     palette: ICommandPalette | null
   ) => {
-    const model = new RunPanelModel(notebooks, tracker, client);
-    // One function, so images are not fetched again at each render.
-    const imageUrl = (runId: string, imageId: string) =>
-      client.runs.imageUrl(runId, imageId);
-    const panel = new ModelPanel(model, {
+    let pollInterval: number | null = null;
+    const panel = new LazyPanel({
       id: 'jp-experiments-run',
       icon: flaskIcon,
       caption: 'Experiments: the current run',
-      view: model => (
-        <RunView
-          run={model.run}
-          series={model.series}
-          hasNotebook={model.panel !== null}
-          availability={model.availability}
-          error={model.error}
-          onCheckpoint={commit =>
-            void app.commands.execute(CommandIDs.openCheckpoint, { commit })
-          }
-          imageUrl={imageUrl}
-          onCell={cellId => {
-            if (model.panel) {
-              void revealCell(model.panel, cellId);
-            }
-          }}
-        />
-      )
+      load: async () => {
+        const { createRunPanel } = await import('./panel');
+        const content = createRunPanel(app, notebooks, tracker, client);
+        if (pollInterval !== null) {
+          content.model.pollInterval = pollInterval;
+        }
+        return content;
+      }
     });
     app.shell.add(panel, 'right', { rank: 400 });
     restorer?.add(panel, panel.id);
@@ -85,7 +56,11 @@ export const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     if (settingRegistry) {
       void settingRegistry.load(CAPTURE_PLUGIN_ID).then(settings => {
         const apply = () => {
-          model.pollInterval = settings.get('pollInterval').composite as number;
+          pollInterval = settings.get('pollInterval').composite as number;
+          const content = panel.content as ModelPanel<RunPanelModel> | null;
+          if (content) {
+            content.model.pollInterval = pollInterval;
+          }
         };
         apply();
         settings.changed.connect(apply);

@@ -26,6 +26,7 @@ import type { ImageComparator } from './pixels';
 import { attributeFailures, ICellOutcome, OutcomeStatus } from './consequences';
 import { ICellMarkers, readMarkers } from './markers';
 import { RunOutputs } from './outputs';
+import { DEFAULT_VALIDATION_SETTINGS, durationKey } from './settings';
 import { staticCheck } from './staticCheck';
 import type {
   IValidationCell,
@@ -36,15 +37,7 @@ import type {
   ValidationVerdict
 } from './types';
 
-export const DEFAULT_VALIDATION_SETTINGS: IValidationSettings = {
-  stopOnError: false,
-  cellTimeoutMs: 600_000,
-  budgetMs: 3_600_000,
-  lateOutputMs: 2_000,
-  sanitizers: [],
-  skipMimes: [],
-  relativeTolerance: 1e-6
-};
+export { DEFAULT_VALIDATION_SETTINGS, durationKey };
 
 /** How long an interrupted cell gets to answer before the kernel is given up. */
 const INTERRUPT_GRACE_MS = 5_000;
@@ -91,13 +84,6 @@ export function pendingCell(
     differences: [],
     ...fields
   };
-}
-
-/** The key `previousDurations` uses for a cell. */
-export function durationKey(
-  cell: Pick<IValidationCell, 'cellId' | 'codeIndex'>
-): string {
-  return cell.cellId ?? `#${cell.codeIndex}`;
 }
 
 /**

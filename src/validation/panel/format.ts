@@ -5,7 +5,7 @@
 import type { MultilineString } from '@jupyterlab/nbformat';
 
 import { formatMs } from '../../common/format';
-import { DEFAULT_VALIDATION_SETTINGS, durationKey } from '../runner';
+import { DEFAULT_VALIDATION_SETTINGS, durationKey } from '../settings';
 import type { ISanitizerSpec } from '../sanitize';
 import type {
   IValidationCell,

@@ -7,33 +7,26 @@ import {
   IToolbarWidgetRegistry,
   showErrorMessage
 } from '@jupyterlab/apputils';
-import { PathExt } from '@jupyterlab/coreutils';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { checkIcon } from '@jupyterlab/ui-components';
-import React from 'react';
 
+import { lazy } from '../../common/lazy';
 import { addNotebookCommand } from '../../common/notebookCommand';
 import { METADATA_KEY, readNotebookId } from '../../common/notebookId';
-import { ModelPanel } from '../../common/sidePanel';
-import { IExperimentsClient, ValidationExport } from '../../rest';
+import { IExperimentsClient } from '../../rest';
 import { CommandIDs, ICheckpoints } from '../../tokens';
-import { DEFAULT_VALIDATION_SETTINGS } from '../runner';
+import { DEFAULT_VALIDATION_SETTINGS } from '../settings';
 import type { IValidationSettings } from '../types';
 import { ILatestValidation, ValidationBadge } from './badge';
-import { canvasImageComparator } from './canvasImages';
 import { validationSettings } from './format';
-import { latestValidation, ValidationModel } from './model';
-import { IReportActions, ReportView } from './ReportView';
+import { latestValidation } from './latest';
+import type { ValidationModel } from './model';
+import type { IReport, IReportOptions } from './report';
 
 export const VALIDATION_PLUGIN_ID = 'jupyterlab-experiments:validation';
 const BADGE = 'experiments-validation-badge';
-
-interface IReport {
-  widget: ModelPanel<ValidationModel>;
-  model: ValidationModel;
-}
 
 export const validationPlugin: JupyterFrontEndPlugin<void> = {
   id: VALIDATION_PLUGIN_ID,
@@ -70,7 +63,7 @@ export const validationPlugin: JupyterFrontEndPlugin<void> = {
       });
     }
 
-    const reports = new Map<NotebookPanel, IReport>();
+    const reports = new Map<NotebookPanel, Promise<IReport>>();
     const badges = new Map<NotebookPanel, ValidationBadge>();
 
     const selectCell = (panel: NotebookPanel, index: number) => {
@@ -84,72 +77,43 @@ export const validationPlugin: JupyterFrontEndPlugin<void> = {
       void notebook.scrollToItem(index, 'center');
     };
 
-    const download = async (
-      model: ValidationModel,
-      format: ValidationExport
-    ) => {
-      const runId = model.report?.runId;
-      if (!runId) {
-        return;
-      }
-      const blob = await client.validations.export(runId, format);
-      const name = PathExt.basename(model.panel.context.path, '.ipynb');
-      const link = document.createElement('a');
-      link.href = URL.createObjectURL(blob);
-      link.download = `${name}-validation-${runId.slice(0, 8)}.${format === 'json' ? 'json' : 'xml'}`;
-      document.body.appendChild(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    const loadReport = lazy(() => import('./report'));
+    const reportOptions: IReportOptions = {
+      app,
+      rendermime,
+      client,
+      checkpoints,
+      settings: () => settings,
+      selectCell
     };
-
-    // Bitmaps are compared by their pixels (one decoder for every run).
-    const compareImages = canvasImageComparator();
 
     /**
      * The report panel of a notebook, opened if it is not open: below it by
      * default (the notebook keeps its width, so JupyterLab need not lay its
      * cells out again), or beside it as the settings say.
      */
-    const reportOf = (panel: NotebookPanel): ValidationModel => {
-      const existing = reports.get(panel);
-      if (existing) {
-        app.shell.activateById(existing.widget.id);
-        return existing.model;
+    const reportOf = async (panel: NotebookPanel): Promise<ValidationModel> => {
+      let report = reports.get(panel);
+      if (report) {
+        const { widget, model } = await report;
+        app.shell.activateById(widget.id);
+        return model;
       }
-      const model = new ValidationModel({
-        panel,
-        sessions: app.serviceManager.sessions,
-        settings: () => settings,
-        checkpoint: checkpoints ? p => checkpoints.checkpoint(p) : undefined,
-        compareImages,
-        validations: client.validations
-      });
+      report = loadReport().then(({ createReport }) =>
+        createReport(panel, reportOptions)
+      );
+      reports.set(panel, report);
+      let created: IReport;
+      try {
+        created = await report;
+      } catch (reason) {
+        reports.delete(panel);
+        throw reason;
+      }
+      const { widget, model } = created;
       model.finished.connect((_, latest) => setLatest(panel, latest));
-      // Made once: rows re-render only when their own cell changes.
-      const actions: IReportActions = {
-        selectCell: index => selectCell(panel, index),
-        cancel: () => model.cancel(),
-        runAgain: () => void model.start(),
-        export: format =>
-          void download(model, format).catch(reason =>
-            showErrorMessage('Could not export the validation', String(reason))
-          )
-      };
-      const widget = new ModelPanel(model, {
-        id: `jp-experiments-validation-${panel.id}`,
-        icon: checkIcon,
-        caption: `Validation of ${panel.context.path}`,
-        view: model => (
-          <ReportView model={model} rendermime={rendermime} actions={actions} />
-        )
-      });
-      widget.title.label = `Validate ${PathExt.basename(panel.context.path)}`;
-      widget.title.closable = true;
-      widget.addClass('jp-Experiments-validationPanel');
-      reports.set(panel, { widget, model });
       widget.disposed.connect(() => {
-        if (reports.get(panel)?.widget === widget) {
+        if (reports.get(panel) === report) {
           reports.delete(panel);
         }
       });
@@ -169,9 +133,9 @@ export const validationPlugin: JupyterFrontEndPlugin<void> = {
       }
     };
 
-    const openReport = (panel: NotebookPanel) => {
+    const openReport = async (panel: NotebookPanel) => {
       const latest = badges.get(panel)?.latest;
-      const model = reportOf(panel);
+      const model = await reportOf(panel);
       if (latest && !model.report && !model.isRunning) {
         model.showStored(latest.report);
       }
@@ -195,7 +159,13 @@ export const validationPlugin: JupyterFrontEndPlugin<void> = {
     };
 
     toolbarRegistry?.addFactory<NotebookPanel>('Notebook', BADGE, panel => {
-      const badge = new ValidationBadge(panel, () => openReport(panel));
+      const badge = new ValidationBadge(
+        panel,
+        () =>
+          void openReport(panel).catch(reason =>
+            showErrorMessage('Could not open the report', String(reason))
+          )
+      );
       badges.set(panel, badge);
       badge.disposed.connect(() => badges.delete(panel));
       void restoreBadge(panel, badge).catch(() => {
@@ -210,8 +180,8 @@ export const validationPlugin: JupyterFrontEndPlugin<void> = {
         'Run the notebook top to bottom in a new kernel (yours is untouched) and report each cell',
       icon: checkIcon,
       failure: 'Could not validate the notebook',
-      execute: panel => {
-        const model = reportOf(panel);
+      execute: async panel => {
+        const model = await reportOf(panel);
         return model.isRunning ? undefined : model.start();
       }
     });

@@ -26,6 +26,7 @@ import type {
   IValidationSettings
 } from '../types';
 import { previousDurations, sourceHash } from './format';
+import { latestValidation } from './latest';
 import { ValidationRecorder } from './recorder';
 
 /** The report re-renders at most this often while a validation runs. */
@@ -409,16 +410,4 @@ function editedCells(panel: NotebookPanel): Set<string> {
     }
   }
   return ids;
-}
-
-/** The latest stored validation of a notebook, with its cells, if there is one. */
-export async function latestValidation(
-  client: IValidationsClient,
-  notebookId: string
-): Promise<IValidationReport | null> {
-  const { validations } = await client.list({
-    notebook_id: notebookId,
-    limit: 1
-  });
-  return validations.length ? client.get(validations[0].runId) : null;
 }
