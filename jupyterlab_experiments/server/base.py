@@ -8,11 +8,14 @@ writes JSON (``jsonio``). Every verb requires an authenticated user.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
+import os
 import re
+import tempfile
 import time
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Sequence, Union
 from urllib.parse import quote
 
 from jupyter_server.base.handlers import APIHandler
@@ -20,17 +23,19 @@ from tornado import web
 from tornado.ioloop import IOLoop
 
 from ..checkpoints import ObjectTooLarge, RefLocked
-from ..common.jsonvalues import MAX_JSON_DEPTH, check_json
 from ..common.paths import OutsideRoot
 from ..store import RunConflict, RunNotFound, Store
+from . import work
 from .jsonio import dumps
-from .validation import BadRequest, TooLarge
+from .validation import BadRequest, TooLarge, parse_json_body
 
 SERVER_TIME_HEADER = "X-Experiments-Server-Time"
 MAX_LIMIT = 1000
 # A JSON body beyond this is a 413 unless its handler allows more (bodies are parsed in a worker
 # thread, but parsing holds the interpreter's lock: the bound keeps other requests answered).
-MAX_BODY_BYTES = 16 * 2**20
+MAX_BODY_BYTES = 2**20
+# Large replies are written a piece at a time, so that other requests are answered in between.
+REPLY_CHUNK_BYTES = 2**20
 
 # What a refused request is answered with, first match wins. The store and the
 # repository raise ``ValueError`` only for input they refuse, so that is the
@@ -71,27 +76,6 @@ async def in_thread(method: Callable, *args: Any, **kwargs: Any) -> Any:
     return await IOLoop.current().run_in_executor(None, functools.partial(method, *args, **kwargs))
 
 
-def parse_json_body(body: bytes, empty: Any, parse: Callable, *args: Any) -> Any:
-    """``parse(value, *args)`` for the JSON ``body`` (``empty`` when there is none); ``BadRequest`` says what is wrong.
-
-    Nothing nested deeper than ``MAX_JSON_DEPTH`` gets past: every reader of what
-    is stored (the reports, the JSON encoder, the browser) can walk it.
-    """
-    if not body:
-        return parse(empty, *args)
-    try:
-        value = json.loads(body)
-    except RecursionError:
-        raise BadRequest(f"body: nested deeper than {MAX_JSON_DEPTH} levels") from None
-    except ValueError as exception:
-        raise BadRequest(f"body is not valid JSON: {exception}") from None
-    try:
-        check_json(value, "body")
-    except ValueError as exception:
-        raise BadRequest(str(exception)) from None
-    return parse(value, *args)
-
-
 class ApiHandler(APIHandler):
     auth_resource = "experiments"
     # Beyond this a JSON body is refused with a 413.
@@ -117,13 +101,16 @@ class ApiHandler(APIHandler):
     async def parse_body(self, parse: Callable, *args: Any, empty: Any = None) -> Any:
         """``parse(body, *args)`` for the JSON body (bare NaN/Infinity accepted), in a worker thread;
         400 says what is wrong, 413 what is too large."""
-        size = len(self.request.body)
-        if size > self.max_body_bytes:
-            raise error(413, f"body: {size} bytes, more than the limit of {self.max_body_bytes}")
+        body = self.body()
+        if len(body) > self.max_body_bytes:
+            raise error(413, f"body: {len(body)} bytes, more than the limit of {self.max_body_bytes}")
         try:
-            return await in_thread(parse_json_body, self.request.body, empty, parse, *args)
+            return await in_thread(parse_json_body, body, empty, parse, *args)
         except BadRequest as exception:
             raise http_error(exception) from None
+
+    def body(self) -> bytes:
+        return self.request.body
 
     def int_argument(self, name: str, default: Optional[int], low: int, high: int) -> Optional[int]:
         text = self.get_query_argument(name, None)
@@ -153,10 +140,52 @@ class ApiHandler(APIHandler):
             super().write_error(status_code, **kwargs)
 
     async def reply(self, value: Any, status: int = 200) -> None:
-        """``value`` as JSON, encoded in a worker thread (a report or a series may be megabytes)."""
+        """``value`` as JSON, encoded in a worker thread (a series or a run may be megabytes)."""
         text = await in_thread(dumps, value)
         self.set_status(status)
-        self.finish(text)
+        await self.send(text.encode(), "application/json")
+
+    async def send(self, data: Union[bytes, Sequence[bytes]], content_type: str) -> None:
+        """Finish with ``data`` (or its parts, one after the other), written ``REPLY_CHUNK_BYTES`` at a time."""
+        self.set_header("Content-Type", content_type)
+        self.set_server_time()
+        for part in [data] if isinstance(data, bytes) else data:
+            view = memoryview(part)
+            for start in range(0, len(view), REPLY_CHUNK_BYTES):
+                self.write(bytes(view[start : start + REPLY_CHUNK_BYTES]))
+                await self.flush()
+        self.finish(set_content_type=content_type)
+
+    async def send_file(self, path: str, content_type: str) -> None:
+        """Finish with the content of the temporary file at ``path``, read and written a piece at a time;
+        the file is deleted."""
+        self.set_header("Content-Type", content_type)
+        self.set_server_time()
+        try:
+            with open(path, "rb") as file:
+                while True:
+                    chunk = await in_thread(file.read, REPLY_CHUNK_BYTES)
+                    if not chunk:
+                        break
+                    self.write(chunk)
+                    await self.flush()
+        finally:
+            os.unlink(path)
+        self.finish(set_content_type=content_type)
+
+    async def in_worker(self, function: Callable, *args: Any) -> Any:
+        """``function(store_dir, *args)`` in the worker process (``work``); its errors as in ``call``."""
+        try:
+            return await work.in_worker(function, self.settings["experiments_store_dir"], *args)
+        except Exception as exception:
+            mapped = http_error(exception)
+            if mapped is None:
+                raise
+            raise mapped from None
+
+    def set_server_time(self) -> None:
+        # Time spent in the server for this request (until its first byte), for benchmarks and devtools.
+        self.set_header(SERVER_TIME_HEADER, f"{(time.perf_counter() - self._started) * 1000:.2f}")
 
     def attachment(self, filename: str) -> None:
         """Have the browser save the reply as ``filename``."""
@@ -167,6 +196,72 @@ class ApiHandler(APIHandler):
         self.set_header("Content-Disposition", value)
 
     def finish(self, *args: Any, **kwargs: Any) -> Any:
-        # Time spent in the server for this request, for benchmarks and the browser's devtools.
-        self.set_header(SERVER_TIME_HEADER, f"{(time.perf_counter() - self._started) * 1000:.2f}")
+        if not self._headers_written:
+            self.set_server_time()
         return super().finish(*args, **kwargs)
+
+
+@web.stream_request_body
+class StreamedBodyHandler(ApiHandler):
+    """A handler of large JSON bodies, which arrive a piece at a time.
+
+    A body announced beyond ``max_body_bytes`` is refused (413) before it is read.
+    The event loop turns between pieces, so a body arriving faster than it is read
+    never holds up other requests. Up to ``work.IN_PROCESS_BODY_BYTES`` a body stays
+    in memory and is parsed in a thread; beyond, it goes to a temporary file, which
+    the worker process parses (``spilled_body``).
+    """
+
+    def initialize(self) -> None:
+        super().initialize()
+        self._memory = bytearray()
+        self._spill: Optional[tuple[str, Any]] = None
+
+    async def prepare(self) -> None:
+        await super().prepare()
+        if self.request.method not in ("POST", "PATCH"):
+            return
+        # @web.authenticated decides only once the body has arrived: an anonymous
+        # client must not get to send megabytes first.
+        if not self.current_user:
+            raise web.HTTPError(403)
+        length = self.request.headers.get("Content-Length")
+        if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
+            raise error(413, f"body: {int(length)} bytes, more than the limit of {self.max_body_bytes}")
+        self.request.connection.set_max_body_size(self.max_body_bytes)
+
+    async def data_received(self, chunk: bytes) -> None:
+        if self._spill is None and len(self._memory) + len(chunk) > work.IN_PROCESS_BODY_BYTES:
+            fd, path = tempfile.mkstemp(prefix="jupyterlab-experiments-", suffix=".body")
+            self._spill = (path, os.fdopen(fd, "wb"))
+            self._spill[1].write(self._memory)
+            self._memory = bytearray()
+        if self._spill is None:
+            self._memory += chunk
+        else:
+            self._spill[1].write(chunk)
+        await asyncio.sleep(0)
+
+    def body(self) -> bytes:
+        return bytes(self._memory)
+
+    def spilled_body(self) -> Optional[str]:
+        """The path of the temporary file holding the body, now the caller's to delete; None for a body in memory."""
+        if self._spill is None:
+            return None
+        path, file = self._spill
+        self._spill = None
+        file.close()
+        return path
+
+    def on_finish(self) -> None:
+        self._discard_spill()
+
+    def on_connection_close(self) -> None:
+        self._discard_spill()
+        super().on_connection_close()
+
+    def _discard_spill(self) -> None:
+        path = self.spilled_body()
+        if path is not None:
+            os.unlink(path)

@@ -24,6 +24,7 @@ beyond the limits below; 503 while another writer holds the ref's lock.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import math
 import struct
@@ -58,6 +59,8 @@ MAX_BATCH_BYTES = 256 * 2**20
 MAX_OBJECTS_REPLY_BYTES = 64 * 2**20
 MAX_HEADER_BYTES = 16 * 2**20
 MAX_OBJECTS = 100_000
+# A body of MAX_OBJECTS ids (44 bytes each in JSON), for POST missing and POST objects.
+MAX_IDS_BODY_BYTES = 8 * 2**20
 
 
 class _GitHandler(ApiHandler):
@@ -78,7 +81,7 @@ class ObjectHandler(_GitHandler):
         deflated = await self.call(self.repository.read_object, self.checked(check_oid, oid))
         # An object id always names the same bytes.
         self.set_header("Cache-Control", "private, max-age=31536000, immutable")
-        self.finish(deflated, set_content_type="application/octet-stream")
+        await self.send(deflated, "application/octet-stream")
 
 
 class ObjectsHandler(_GitHandler):
@@ -89,12 +92,14 @@ class ObjectsHandler(_GitHandler):
     at ``MAX_OBJECTS_REPLY_BYTES`` (its first object is always sent): the ids
     left out are listed under ``"omitted"``, for another request."""
 
+    max_body_bytes = MAX_IDS_BODY_BYTES
+
     @web.authenticated
     @authorized
     async def post(self) -> None:
         oids = await self.parse_body(parse_missing_body)
         reply = await self.call(read_objects_reply, self.repository, oids, MAX_OBJECTS_REPLY_BYTES)
-        self.finish(reply, set_content_type="application/octet-stream")
+        await self.send(reply, "application/octet-stream")
 
 
 class RefHandler(_GitHandler):
@@ -106,6 +111,8 @@ class RefHandler(_GitHandler):
 
 
 class MissingHandler(_GitHandler):
+    max_body_bytes = MAX_IDS_BODY_BYTES
+
     @web.authenticated
     @authorized
     async def post(self) -> None:
@@ -134,8 +141,9 @@ class BatchHandler(_GitHandler):
             raise error(413, f"body: {int(length)} bytes, more than the limit of {MAX_BATCH_BYTES}")
         self.request.connection.set_max_body_size(MAX_BATCH_BYTES)
 
-    def data_received(self, chunk: bytes) -> None:
+    async def data_received(self, chunk: bytes) -> None:
         self._body += chunk
+        await asyncio.sleep(0)  # let the event loop turn between pieces of a quarter-gigabyte body
 
     @web.authenticated
     @authorized
@@ -200,8 +208,8 @@ def parse_missing_body(body: Any) -> list[str]:
     return [_checked(check_oid, oid, f"oids[{i}]") for i, oid in enumerate(oids)]
 
 
-def read_objects_reply(repository: CheckpointRepository, oids: list[str], max_bytes: int) -> bytes:
-    """The framed reply of ``POST objects``: each object once, up to ``max_bytes`` of payloads."""
+def read_objects_reply(repository: CheckpointRepository, oids: list[str], max_bytes: int) -> list[bytes]:
+    """The parts of the framed reply of ``POST objects``: each object once, up to ``max_bytes`` of payloads."""
     found: dict[str, bytes] = {}
     missing, omitted = [], []
     total = 0
@@ -226,7 +234,7 @@ def read_objects_reply(repository: CheckpointRepository, oids: list[str], max_by
             "omitted": omitted,
         }
     ).encode()
-    return b"".join([struct.pack(">I", len(header)), header, *found.values()])
+    return [struct.pack(">I", len(header)), header, *found.values()]
 
 
 def parse_batch(body: bytes) -> tuple[list[tuple[str, memoryview]], Optional[RefUpdate]]:

@@ -13,8 +13,9 @@ from ..common.jsonvalues import INT64_MAX
 from ..common.parameters import parse_parameters
 from ..common.version import __version__
 from ..store.base import RUN_STATUSES
-from .base import MAX_LIMIT, ApiHandler, error, in_thread
-from .reports import export_filename, junit_xml, validation_report, validation_summary
+from . import work
+from .base import MAX_LIMIT, ApiHandler, StreamedBodyHandler, error, in_thread
+from .reports import validation_summary
 from .validation import (
     parse_log_body,
     parse_new_run,
@@ -87,7 +88,7 @@ class MetricHandler(ApiHandler):
         await self.reply(await self.call(self.store.get_metric_series, run_id, key, max_points))
 
 
-class LogHandler(ApiHandler):
+class LogHandler(StreamedBodyHandler):
     """The relay path: batches from kernels that cannot write the store themselves."""
 
     max_body_bytes = MAX_LOG_BODY_BYTES
@@ -95,8 +96,12 @@ class LogHandler(ApiHandler):
     @web.authenticated
     @authorized
     async def post(self, run_id: str) -> None:
-        batch = await self.parse_body(parse_log_body, parse_parameters)
-        await self.call(self.store.log_batch, run_id, batch)
+        path = self.spilled_body()
+        if path is not None:
+            await self.in_worker(work.log_batch, run_id, path)
+        else:
+            batch = await self.parse_body(parse_log_body, parse_parameters)
+            await self.call(self.store.log_batch, run_id, batch)
         self.set_status(204)
         self.finish()
 
@@ -110,7 +115,7 @@ class ImageHandler(ApiHandler):
         png = await self.call(self.store.get_image, run_id, image_id)
         # An image id always names the same bytes.
         self.set_header("Cache-Control", "private, max-age=31536000, immutable")
-        self.finish(png, set_content_type="image/png")
+        await self.send(png, "image/png")
 
 
 class ValidationsHandler(ApiHandler):
@@ -142,10 +147,11 @@ class ValidationHandler(ApiHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        validation = await self.call(self.store.get_validation, run_id)
+        # Built and encoded in the worker process: a report may hold tens of megabytes of outputs.
+        filename, report = await self.in_worker(work.validation_report_json, run_id)
         if self.get_query_argument("download", None) == "1":
-            self.attachment(export_filename(validation, "json"))
-        await self.reply(await in_thread(validation_report, validation))
+            self.attachment(filename)
+        await self.send_file(report, "application/json")
 
     @web.authenticated
     @authorized
@@ -154,20 +160,25 @@ class ValidationHandler(ApiHandler):
         await self.reply(validation_summary(await self.call(self.store.finish_validation, run_id, **end)))
 
 
-class ValidationCellsHandler(ApiHandler):
+class ValidationCellsHandler(StreamedBodyHandler):
     max_body_bytes = MAX_VALIDATION_BODY_BYTES
 
     @web.authenticated
     @authorized
     async def post(self, run_id: str) -> None:
-        cells = await self.parse_body(parse_validation_cells)
-        await self.reply({"recorded": await self.call(self.store.record_validation_cells, run_id, cells)})
+        path = self.spilled_body()
+        if path is not None:
+            recorded = await self.in_worker(work.record_validation_cells, run_id, path)
+        else:
+            cells = await self.parse_body(parse_validation_cells)
+            recorded = await self.call(self.store.record_validation_cells, run_id, cells)
+        await self.reply({"recorded": recorded})
 
 
 class ValidationJunitHandler(ApiHandler):
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
-        validation = await self.call(self.store.get_validation, run_id)
-        self.attachment(export_filename(validation, "xml"))
-        self.finish(await in_thread(junit_xml, validation), set_content_type="application/xml; charset=utf-8")
+        filename, xml = await self.in_worker(work.validation_junit, run_id)
+        self.attachment(filename)
+        await self.send_file(xml, "application/xml; charset=utf-8")

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import math
 import re
 from typing import Any, Callable, Optional
 
 from ..checkpoints import check_oid
-from ..common.jsonvalues import INT64_MAX, has_big_int, has_non_finite
+from ..common.jsonvalues import INT64_MAX, MAX_JSON_DEPTH, check_json, has_big_int, has_non_finite
 from ..store.base import (
     END_STATUSES,
     FAILURE_ROLES,
@@ -53,6 +54,27 @@ class BadRequest(ValueError):
 
 class TooLarge(BadRequest):
     """Within the body's grammar, but beyond a limit (413)."""
+
+
+def parse_json_body(body: bytes, empty: Any, parse: Callable, *args: Any) -> Any:
+    """``parse(value, *args)`` for the JSON ``body`` (``empty`` when there is none); ``BadRequest`` says what is wrong.
+
+    Nothing nested deeper than ``MAX_JSON_DEPTH`` gets past: every reader of what
+    is stored (the reports, the JSON encoder, the browser) can walk it.
+    """
+    if not body:
+        return parse(empty, *args)
+    try:
+        value = json.loads(body)
+    except RecursionError:
+        raise BadRequest(f"body: nested deeper than {MAX_JSON_DEPTH} levels") from None
+    except ValueError as exception:
+        raise BadRequest(f"body is not valid JSON: {exception}") from None
+    try:
+        check_json(value, "body")
+    except ValueError as exception:
+        raise BadRequest(str(exception)) from None
+    return parse(value, *args)
 
 
 # -- runs ---------------------------------------------------------------------

@@ -17,7 +17,7 @@ from conftest import png_bytes
 from test_checkpoints_repository import NOTEBOOK, REF, checkpoint, files_under
 from test_gitfs import batch_body, body_of, ref_update
 
-from jupyterlab_experiments.server import gitfs, handlers, validation
+from jupyterlab_experiments.server import gitfs, handlers, validation, work
 from jupyterlab_experiments.store import open_store
 
 GIT = "experiments/api/git"
@@ -310,3 +310,17 @@ def fetch(jp_fetch, jp_asyncio_loop):
 def frames(body: bytes) -> tuple[dict, bytes]:
     size = int.from_bytes(body[:4], "big")
     return json.loads(body[4 : 4 + size]), body[4 + size :]
+
+
+def test_a_body_beyond_a_mebibyte_is_parsed_by_the_worker_process_with_the_same_answers(api, run):
+    filler = "x" * (work.IN_PROCESS_BODY_BYTES + 10)
+    status, _ = api("POST", "runs", run["id"], "log", body={"tags": {"big": filler}})
+    assert status == 204
+    assert api("GET", "runs", run["id"])[1]["tags"]["big"] == filler
+    status, error = api("POST", "runs", run["id"], "log", body={"tags": {"big": filler}, "metrics": [{"key": ""}]})
+    assert status == 400 and error["message"].startswith("metrics[0]")
+    status, error = api("POST", "runs", "no-such-run", "log", body={"tags": {"big": filler}})
+    assert status == 404
+    deep = b'{"tags": ' + nested_text(5000) + b', "x": "' + filler.encode() + b'"}'
+    status, error = api("POST", "runs", run["id"], "log", raw_body=deep)
+    assert status == 400 and "nested deeper" in error["message"]

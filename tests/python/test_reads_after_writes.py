@@ -19,11 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jupyterlab_experiments.common.parameters import parse_parameters
-from jupyterlab_experiments.server.base import parse_json_body
 from jupyterlab_experiments.server.jsonio import dumps
 from jupyterlab_experiments.server.reports import junit_xml, validation_report, validation_summary
 from jupyterlab_experiments.server.validation import (
     BadRequest,
+    parse_json_body,
     parse_log_body,
     parse_new_validation,
     parse_validation_cells,
