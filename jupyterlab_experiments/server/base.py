@@ -207,10 +207,13 @@ class StreamedBodyHandler(ApiHandler):
 
     A body announced beyond ``max_body_bytes`` is refused (413) before it is read.
     The event loop turns between pieces, so a body arriving faster than it is read
-    never holds up other requests. Up to ``work.IN_PROCESS_BODY_BYTES`` a body stays
-    in memory and is parsed in a thread; beyond, it goes to a temporary file, which
-    the worker process parses (``spilled_body``).
+    never holds up other requests. Up to ``spill_bytes`` a body stays in memory and
+    is parsed in a thread; beyond, it goes to a temporary file, which the worker
+    process parses (``spilled_body``). A handler that parses every body itself
+    sets ``spill_bytes`` to None.
     """
+
+    spill_bytes: Optional[int] = work.IN_PROCESS_BODY_BYTES
 
     def initialize(self) -> None:
         super().initialize()
@@ -231,7 +234,7 @@ class StreamedBodyHandler(ApiHandler):
         self.request.connection.set_max_body_size(self.max_body_bytes)
 
     async def data_received(self, chunk: bytes) -> None:
-        if self._spill is None and len(self._memory) + len(chunk) > work.IN_PROCESS_BODY_BYTES:
+        if self._spill is None and self.spill_bytes is not None and len(self._memory) + len(chunk) > self.spill_bytes:
             fd, path = tempfile.mkstemp(prefix="jupyterlab-experiments-", suffix=".body")
             self._spill = (path, os.fdopen(fd, "wb"))
             self._spill[1].write(self._memory)

@@ -48,7 +48,7 @@ from ..checkpoints import (
     checkpoint_row,
 )
 from ..store import Store
-from .base import MAX_LIMIT, ApiHandler, error, http_error, in_thread
+from .base import MAX_LIMIT, ApiHandler, StreamedBodyHandler, error, http_error, in_thread
 from .validation import MAX_TIME, BadRequest, TooLarge
 
 # One checkpoint of a large notebook fits many times over; jupyter_server's own
@@ -84,7 +84,7 @@ class ObjectHandler(_GitHandler):
         await self.send(deflated, "application/octet-stream")
 
 
-class ObjectsHandler(_GitHandler):
+class ObjectsHandler(StreamedBodyHandler, _GitHandler):
     """Many objects in one reply, framed like a batch: reading a checkpoint of a
     200-cell notebook takes a request per tree level instead of one per object.
 
@@ -93,6 +93,7 @@ class ObjectsHandler(_GitHandler):
     left out are listed under ``"omitted"``, for another request."""
 
     max_body_bytes = MAX_IDS_BODY_BYTES
+    spill_bytes = None
 
     @web.authenticated
     @authorized
@@ -110,8 +111,9 @@ class RefHandler(_GitHandler):
         await self.reply({"ref": name, "oid": await self.call(self.repository.read_ref, name)})
 
 
-class MissingHandler(_GitHandler):
+class MissingHandler(StreamedBodyHandler, _GitHandler):
     max_body_bytes = MAX_IDS_BODY_BYTES
+    spill_bytes = None
 
     @web.authenticated
     @authorized

@@ -29,6 +29,7 @@ from .validation import (
 # and so may a relayed log batch its images.
 MAX_VALIDATION_BODY_BYTES = 64 * 2**20
 MAX_LOG_BODY_BYTES = 64 * 2**20
+MAX_VALIDATION_START_BYTES = 4 * 2**20
 # Points of a metric series read without max_points, and the most a read may ask for.
 DEFAULT_SERIES_POINTS = 10_000
 MAX_SERIES_POINTS = 100_000
@@ -41,7 +42,9 @@ class InfoHandler(ApiHandler):
         await self.reply({"store_dir": self.settings["experiments_store_dir"], "version": __version__})
 
 
-class RunsHandler(ApiHandler):
+class RunsHandler(StreamedBodyHandler):
+    spill_bytes = None
+
     @web.authenticated
     @authorized
     async def get(self) -> None:
@@ -65,7 +68,9 @@ class RunsHandler(ApiHandler):
         await self.reply(await self.call(self.store.create_run, user=user, **fields), status=201)
 
 
-class RunHandler(ApiHandler):
+class RunHandler(StreamedBodyHandler):
+    spill_bytes = None
+
     @web.authenticated
     @authorized
     async def get(self, run_id: str) -> None:
@@ -118,8 +123,10 @@ class ImageHandler(ApiHandler):
         await self.send(png, "image/png")
 
 
-class ValidationsHandler(ApiHandler):
-    max_body_bytes = MAX_VALIDATION_BODY_BYTES
+class ValidationsHandler(StreamedBodyHandler):
+    # A new validation's settings and static findings, parsed in a thread.
+    max_body_bytes = MAX_VALIDATION_START_BYTES
+    spill_bytes = None
 
     @web.authenticated
     @authorized
@@ -141,8 +148,8 @@ class ValidationsHandler(ApiHandler):
         await self.reply({"run_id": validation["run_id"]}, status=201)
 
 
-class ValidationHandler(ApiHandler):
-    max_body_bytes = MAX_VALIDATION_BODY_BYTES
+class ValidationHandler(StreamedBodyHandler):
+    spill_bytes = None
 
     @web.authenticated
     @authorized

@@ -17,7 +17,7 @@ from conftest import png_bytes
 from test_checkpoints_repository import NOTEBOOK, REF, checkpoint, files_under
 from test_gitfs import batch_body, body_of, ref_update
 
-from jupyterlab_experiments.server import gitfs, handlers, validation, work
+from jupyterlab_experiments.server import base, gitfs, handlers, validation, work
 from jupyterlab_experiments.store import open_store
 
 GIT = "experiments/api/git"
@@ -324,3 +324,19 @@ def test_a_body_beyond_a_mebibyte_is_parsed_by_the_worker_process_with_the_same_
     deep = b'{"tags": ' + nested_text(5000) + b', "x": "' + filler.encode() + b'"}'
     status, error = api("POST", "runs", run["id"], "log", raw_body=deep)
     assert status == 400 and "nested deeper" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "method, path, limit",
+    [
+        ("POST", ("runs",), base.MAX_BODY_BYTES),
+        ("PATCH", ("runs", "RUN"), base.MAX_BODY_BYTES),
+        ("POST", ("git", "missing"), gitfs.MAX_IDS_BODY_BYTES),
+        ("POST", ("runs", "RUN", "log"), handlers.MAX_LOG_BODY_BYTES),
+    ],
+)
+def test_a_body_beyond_its_endpoints_limit_is_a_413(api, run, method, path, limit):
+    path = tuple(run["id"] if part == "RUN" else part for part in path)
+    status, error = api(method, *path, raw_body=b" " * (limit + 1))
+    assert status == 413, error
+    assert error["message"] == f"body: {limit + 1} bytes, more than the limit of {limit}"
