@@ -83,6 +83,7 @@ class ApiHandler(APIHandler):
 
     def initialize(self) -> None:
         self._started = time.perf_counter()
+        self._piece_buffered = False
 
     @property
     def store(self) -> Store:
@@ -141,37 +142,42 @@ class ApiHandler(APIHandler):
 
     async def reply(self, value: Any, status: int = 200) -> None:
         """``value`` as JSON, encoded in a worker thread (a series or a run may be megabytes)."""
-        text = await in_thread(dumps, value)
+        data = await in_thread(lambda: dumps(value).encode())
         self.set_status(status)
-        await self.send(text.encode(), "application/json")
+        await self.send(data, "application/json")
 
     async def send(self, data: Union[bytes, Sequence[bytes]], content_type: str) -> None:
-        """Finish with ``data`` (or its parts, one after the other), written ``REPLY_CHUNK_BYTES`` at a time."""
+        """Finish with ``data`` (or its parts, one after the other); beyond ``REPLY_CHUNK_BYTES`` it is
+        written a piece at a time (a small reply goes whole, with its Content-Length)."""
         self.set_header("Content-Type", content_type)
         self.set_server_time()
         for part in [data] if isinstance(data, bytes) else data:
             view = memoryview(part)
             for start in range(0, len(view), REPLY_CHUNK_BYTES):
-                self.write(bytes(view[start : start + REPLY_CHUNK_BYTES]))
-                await self.flush()
+                await self._write_piece(bytes(view[start : start + REPLY_CHUNK_BYTES]))
         self.finish(set_content_type=content_type)
 
     async def send_file(self, path: str, content_type: str) -> None:
-        """Finish with the content of the temporary file at ``path``, read and written a piece at a time;
-        the file is deleted."""
+        """``send`` the content of the temporary file at ``path``, read a piece at a time; the file is deleted."""
         self.set_header("Content-Type", content_type)
         self.set_server_time()
         try:
             with open(path, "rb") as file:
                 while True:
-                    chunk = await in_thread(file.read, REPLY_CHUNK_BYTES)
-                    if not chunk:
+                    piece = await in_thread(file.read, REPLY_CHUNK_BYTES)
+                    if not piece:
                         break
-                    self.write(chunk)
-                    await self.flush()
+                    await self._write_piece(piece)
         finally:
             os.unlink(path)
         self.finish(set_content_type=content_type)
+
+    async def _write_piece(self, piece: bytes) -> None:
+        # What is buffered goes out before the next piece joins it: other requests are answered in between.
+        if self._piece_buffered:
+            await self.flush()
+        self.write(piece)
+        self._piece_buffered = True
 
     async def in_worker(self, function: Callable, *args: Any) -> Any:
         """``function(store_dir, *args)`` in the worker process (``work``); its errors as in ``call``."""
