@@ -27,12 +27,18 @@ export function validationSession(
   const folder = slash < 0 ? '' : notebookPath.slice(0, slash + 1);
   return {
     async startKernel() {
-      session = await sessions.startNew({
-        path: `${folder}.validate-${UUID.uuid4()}.ipynb`,
-        name: `Validation of ${notebookPath}`,
-        type: 'validation',
-        kernel: { name: kernelName }
-      });
+      session = await sessions.startNew(
+        {
+          path: `${folder}.validate-${UUID.uuid4()}.ipynb`,
+          name: `Validation of ${notebookPath}`,
+          type: 'validation',
+          kernel: { name: kernelName }
+        },
+        // Comms the notebook opens have no frontend here (as in nbclient);
+        // handling them would start a subshell per comm target, which the
+        // kernel's shutdown at the end of the run leaves unanswered.
+        { kernelConnectionOptions: { handleComms: false } }
+      );
       if (!session.kernel) {
         throw new Error(`the kernel "${kernelName}" did not start`);
       }
