@@ -7,6 +7,7 @@
 import { PromiseDelegate } from '@lumino/coreutils';
 import { inflate } from 'pako';
 
+import { ApiError } from '../rest';
 import type {
   ICheckpointInfo,
   ICheckpointQuery,
@@ -28,7 +29,6 @@ import type {
   IValidationSummary,
   ValidationExport
 } from '../rest';
-import { ApiError } from '../rest/request';
 import type { IMetricSeries, IRun, IRunSummary } from '../tokens';
 
 /** One call the client received: `runs.create`, `git.write`… */
