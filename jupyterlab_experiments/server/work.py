@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -37,6 +38,8 @@ IN_PROCESS_BODY_BYTES = 2**20
 WORKERS = 2
 # Stores a worker keeps open (a server has one; a test process starts many).
 _OPEN_STORES = 4
+# How often a worker checks that its server still lives.
+PARENT_CHECK_S = 1.0
 
 _pool: Optional[ProcessPoolExecutor] = None
 _pool_lock = threading.Lock()
@@ -61,7 +64,12 @@ def _submit(function: Callable, *args: Any) -> Future:
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(WORKERS, mp_context=multiprocessing.get_context("spawn"))
+            _pool = ProcessPoolExecutor(
+                WORKERS,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_watch_server,
+                initargs=(os.getpid(),),
+            )
         return _pool.submit(function, *args)
 
 
@@ -85,6 +93,17 @@ def shutdown() -> None:
 
 
 # -- in the worker ---------------------------------------------------------------------
+
+
+def _watch_server(server_pid: int) -> None:
+    """End this worker once its server is gone, even killed (its queue would never say so)."""
+
+    def watch() -> None:
+        while os.getppid() == server_pid:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="experiments-watch-server", daemon=True).start()
 
 
 def spill(body: bytes) -> str:
