@@ -1,7 +1,8 @@
 """The git-fs API under ``{base_url}experiments/api/git/``: what isomorphic-git in the browser needs.
 
 ``GET objects/<oid>`` (a loose object's deflated bytes), ``POST objects`` (many of
-them, framed like a batch, ``"missing"`` listing the absent), ``GET refs/notebooks/<id>``,
+them, framed like a batch, ``"missing"`` listing the absent and ``"omitted"`` those
+left for another request by the reply's byte limit), ``GET refs/notebooks/<id>``,
 ``POST missing`` (which objects the server lacks), ``POST batch`` (a whole
 checkpoint in one request: its new objects, then a compare-and-swap of the
 notebook's ref) and ``GET log/<notebook id>`` (the checkpoint index). The
