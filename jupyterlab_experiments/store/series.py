@@ -17,7 +17,7 @@ import sys
 import zlib
 from array import array
 from itertools import accumulate, chain
-from typing import Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 _FORMAT = 1  # first byte of every chunk, so the encoding can evolve
 _WIDTH = 8  # every column element is 8 bytes
@@ -127,6 +127,61 @@ def downsample(
         lo, hi = b * n // buckets, (b + 1) * n // buckets
         keep.extend(_extremes(values, lo, hi))
     return [steps[i] for i in keep], [values[i] for i in keep], [timestamps[i] for i in keep]
+
+
+def downsample_chunks(
+    chunks: Iterable[tuple[Sequence[int], Sequence[float], Sequence[float]]], count: int, max_points: Optional[int]
+) -> tuple[list[int], list[float], list[float]]:
+    """``downsample`` of the series the chunks make up, ``count`` points in all, holding one chunk at a time.
+
+    Each chunk's part of a bucket gives its extremes, which are merged into the
+    bucket's (strictly: the first of equal extremes stays, as in ``downsample``),
+    so the result is the same and memory is bounded by a chunk plus ``max_points``.
+    """
+    if max_points is None or count <= max_points:
+        steps: list[int] = []
+        values: list[float] = []
+        timestamps: list[float] = []
+        for chunk_steps, chunk_values, chunk_timestamps in chunks:
+            steps += chunk_steps
+            values += chunk_values
+            timestamps += chunk_timestamps
+        return steps, values, timestamps
+    if max_points < 2:
+        raise ValueError("max_points must be at least 2 (each bucket keeps its min and max)")
+    buckets = max_points // 2
+    # Per bucket: its first point (kept if every value is NaN), its min and its max, as (index, step, value, time).
+    first: list = [None] * buckets
+    low: list = [None] * buckets
+    high: list = [None] * buckets
+    offset = 0
+    for chunk_steps, chunk_values, chunk_timestamps in chunks:
+        end = offset + len(chunk_values)
+        bucket = offset * buckets // count
+        while bucket < buckets and bucket * count // buckets < end:
+            lo = max(bucket * count // buckets, offset)
+            hi = min((bucket + 1) * count // buckets, end)
+            if lo < hi:
+                for i in _extremes(chunk_values, lo - offset, hi - offset):
+                    point = (offset + i, chunk_steps[i], chunk_values[i], chunk_timestamps[i])
+                    if first[bucket] is None:
+                        first[bucket] = point
+                    if point[2] == point[2]:  # not NaN
+                        if low[bucket] is None or point[2] < low[bucket][2]:
+                            low[bucket] = point
+                        if high[bucket] is None or point[2] > high[bucket][2]:
+                            high[bucket] = point
+            bucket += 1
+        offset = end
+    kept = []
+    for bucket in range(buckets):
+        if low[bucket] is None:
+            kept.append(first[bucket])
+        elif low[bucket][0] == high[bucket][0]:
+            kept.append(low[bucket])
+        else:
+            kept += sorted((low[bucket], high[bucket]))
+    return [point[1] for point in kept], [point[2] for point in kept], [point[3] for point in kept]
 
 
 def _extremes(values: Sequence[float], lo: int, hi: int) -> list[int]:

@@ -25,7 +25,6 @@ import sqlite3
 import threading
 import time
 import uuid
-from array import array
 from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence, TypeVar
 
@@ -34,7 +33,7 @@ from ..common.paths import Confined
 from .base import END_STATUSES, MAX_PID, RUN_KINDS, RUN_STATUSES, VALIDATION_VERDICTS, RunConflict, RunNotFound, Store
 from .images import images_folder, png_size, read_png, save_png
 from .migrations import MIGRATIONS, migrate, schema_version
-from .series import decode_chunk, downsample, encode_chunk, merge_summary, resolve_steps
+from .series import decode_chunk, downsample_chunks, encode_chunk, merge_summary, resolve_steps
 
 STORE_FILE = "store.sqlite"
 BUSY_TIMEOUT_S = 10.0
@@ -441,29 +440,19 @@ class SqliteStore(Store):
         if max_points is not None and max_points < 2:
             raise ValueError("max_points must be at least 2 (each bucket keeps its min and max)")
 
-        def work(conn: sqlite3.Connection) -> list[bytes]:
+        def work(conn: sqlite3.Connection) -> list[tuple[int, bytes]]:
             rowid = _rowid(conn, run_id)
-            return [
-                blob
-                for (blob,) in conn.execute(
-                    "SELECT data FROM metric_chunks WHERE run = ? AND key = ? ORDER BY id", (rowid, key)
-                )
-            ]
+            return conn.execute(
+                "SELECT count, data FROM metric_chunks WHERE run = ? AND key = ? ORDER BY id", (rowid, key)
+            ).fetchall()
 
-        blobs = self._read(work)
-        if not blobs:
+        chunks = self._read(work)
+        if not chunks:
             raise KeyError(f"run {run_id!r} has no metric {key!r}")
-        steps: list[int] = []
-        values = array("d")
-        timestamps: list[float] = []
-        # Decoded outside the transaction: a long series does not pin a WAL snapshot.
-        for blob in blobs:
-            chunk_steps, chunk_values, chunk_timestamps = decode_chunk(blob)
-            steps += chunk_steps
-            values += chunk_values
-            timestamps += chunk_timestamps
-        steps, kept_values, timestamps = downsample(steps, values, timestamps, max_points)
-        return {"key": key, "steps": steps, "values": kept_values, "timestamps": timestamps, "count": len(values)}
+        count = sum(points for points, _ in chunks)
+        # Decoded outside the transaction (a long series does not pin a WAL snapshot), one chunk at a time.
+        steps, values, timestamps = downsample_chunks((decode_chunk(blob) for _, blob in chunks), count, max_points)
+        return {"key": key, "steps": steps, "values": values, "timestamps": timestamps, "count": count}
 
     def get_image(self, run_id: str, image_id: str) -> bytes:
         def work(conn: sqlite3.Connection) -> Optional[str]:

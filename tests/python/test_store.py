@@ -11,14 +11,17 @@ import sys
 import textwrap
 import threading
 import time
+from array import array
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from jupyterlab_experiments.store import ENV_VAR, RunConflict, RunNotFound, SqliteStore, open_store, resolve_store_dir
 from jupyterlab_experiments.store import sqlite as sqlite_module
 from jupyterlab_experiments.store.migrations import MIGRATIONS, StoreTooNew, migrate, schema_version
-from jupyterlab_experiments.store.series import decode_chunk, downsample, encode_chunk, merge_summary
+from jupyterlab_experiments.store.series import decode_chunk, downsample, downsample_chunks, encode_chunk, merge_summary
 
 NAN, INF = float("nan"), float("inf")
 REPO = Path(__file__).resolve().parents[2]
@@ -797,3 +800,40 @@ def test_import_runs_writes_nothing_when_an_id_is_taken(store, run_id):
     with pytest.raises(ValueError, match="already exists"):
         store.import_runs([{"id": "fresh", "start_time": 1.0}, {"id": run_id, "start_time": 2.0}])
     assert store.list_runs()[1] == 1
+
+
+# -- downsampling one chunk at a time -------------------------------------------
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None)
+@given(
+    values=st.lists(st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([0.0, 1.0, -1.0]), max_size=60),
+    cuts=st.lists(st.integers(min_value=0, max_value=60), max_size=6),
+    max_points=st.integers(min_value=2, max_value=70),
+)
+def test_downsampling_chunk_by_chunk_keeps_what_downsampling_the_whole_series_keeps(values, cuts, max_points):
+    steps = list(range(10, 10 + len(values)))
+    stamps = [1000.0 + i for i in range(len(values))]
+    bounds = sorted({0, len(values), *(cut for cut in cuts if cut <= len(values))})
+    chunks = [(steps[a:b], array("d", values[a:b]), stamps[a:b]) for a, b in zip(bounds, bounds[1:])]
+    whole = downsample(steps, array("d", values), stamps, max_points)
+    assert same_points(downsample_chunks(iter(chunks), len(values), max_points), whole)
+
+
+def same_points(a, b) -> bool:
+    return a[0] == b[0] and same(a[1], b[1]) and a[2] == b[2]
+
+
+def test_a_long_series_is_read_one_chunk_at_a_time(store, run_id, monkeypatch):
+    monkeypatch.setattr(sqlite_module, "MAX_CHUNK_POINTS", 100)
+    values = [float((i * 7919) % 1000) for i in range(1050)]
+    values[333] = NAN
+    store.log_batch(run_id, {"metrics": [{"key": "m", "values": values}]})
+    series = store.get_metric_series(run_id, "m", 40)
+    expected = downsample(list(range(1050)), array("d", values), series_timestamps(store, run_id), 40)
+    assert series["count"] == 1050
+    assert same_points((series["steps"], series["values"], series["timestamps"]), expected)
+
+
+def series_timestamps(store, run_id) -> list:
+    return store.get_metric_series(run_id, "m")["timestamps"]
