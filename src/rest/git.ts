@@ -93,12 +93,25 @@ export class GitClient implements IGitClient {
   }
 
   async readObjects(oids: string[]): Promise<Map<string, Uint8Array>> {
-    const response = await rawRequest(
-      'git/objects',
-      { method: 'POST', body: JSON.stringify({ oids }) },
-      this._settings
-    );
-    return decodeFrames(new Uint8Array(await response.arrayBuffer())).objects;
+    const objects = new Map<string, Uint8Array>();
+    // A reply carries a bounded number of bytes and always at least one
+    // object; what it left out is asked for again.
+    let wanted = oids;
+    while (wanted.length) {
+      const response = await rawRequest(
+        'git/objects',
+        { method: 'POST', body: JSON.stringify({ oids: wanted }) },
+        this._settings
+      );
+      const reply = decodeFrames(new Uint8Array(await response.arrayBuffer()));
+      reply.objects.forEach((data, oid) => objects.set(oid, data));
+      const omitted = reply.header.omitted ?? [];
+      if (omitted.length && !reply.objects.size) {
+        throw new Error(`the server sent none of ${omitted.length} objects`);
+      }
+      wanted = omitted;
+    }
+    return objects;
   }
 
   log(

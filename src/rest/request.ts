@@ -146,7 +146,11 @@ export function encodeBatch(
 
 /** The inverse of `encodeBatch`: the JSON header and each object's bytes. */
 export function decodeFrames(body: Uint8Array): {
-  header: { objects: { oid: string; size: number }[]; missing?: string[] };
+  header: {
+    objects: { oid: string; size: number }[];
+    missing?: string[];
+    omitted?: string[];
+  };
   objects: Map<string, Uint8Array>;
 } {
   const length = new DataView(body.buffer, body.byteOffset).getUint32(0);
