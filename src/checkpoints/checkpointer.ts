@@ -12,6 +12,7 @@ import {
   METADATA_KEY,
   withFreshNotebookId
 } from '../common/notebookId';
+import { errorMessage } from '../common/format';
 import { ApiError, type IExperimentsClient } from '../rest';
 import type { ICheckpointTaken } from '../tokens';
 import { CoalescingQueue } from './coalesce';
@@ -149,7 +150,7 @@ export class NotebookCheckpointer implements IDisposable {
     const landed = this._landed;
     if (!landed || landed.seq < seq) {
       throw new Error(
-        'The checkpoint could not be written; the browser console says why.'
+        `The checkpoint could not be written: ${this._failure === null ? 'the notebook was closed' : errorMessage(this._failure)}. It is retried in the background; the status bar says when it lands.`
       );
     }
     return { commit: landed.commit, notebook: landed.notebook };
@@ -255,11 +256,15 @@ export class NotebookCheckpointer implements IDisposable {
 
   private _changes: ChangedCells;
   private _writer = new CheckpointWriter();
+  /** Why the latest checkpoint failed, for `now()` to say. */
+  private _failure: unknown = null;
   private _queue: CoalescingQueue<IQueuedCause> = new CoalescingQueue(
     queued => this._takeOrForget(queued),
     {
-      failed: reason =>
-        this._hooks.failed?.(reason, () => this._queue.retryNow())
+      failed: reason => {
+        this._failure = reason;
+        this._hooks.failed?.(reason, () => this._queue.retryNow());
+      }
     }
   );
   private _requested = 0;

@@ -27,6 +27,7 @@ import {
   IRunTracker
 } from '../tokens';
 import { lazy } from '../common/lazy';
+import { METADATA_KEY, readNotebookId } from '../common/notebookId';
 import { CellIdOffers, upgradeToCellIds } from './cellIds';
 import type { ICheckpointCause, NotebookCheckpointer } from './checkpointer';
 import type { CheckpointReader } from './reader';
@@ -205,6 +206,38 @@ function offerCellIds(
   });
 }
 
+/**
+ * A notebook that opens with a history shows its latest checkpoint's time in
+ * the status bar, not "no checkpoint yet" until its next execution.
+ */
+function showLatestCheckpoint(
+  notebooks: INotebookTracker,
+  client: IExperimentsClient,
+  status: IBackgroundStatus
+): void {
+  notebooks.widgetAdded.connect((_, panel) => {
+    void panel.context.ready
+      .then(async () => {
+        const id = readNotebookId(panel.model?.getMetadata(METADATA_KEY));
+        if (!id || panel.isDisposed) {
+          return;
+        }
+        const { checkpoints } = await client.git.log(id, { limit: 1 });
+        if (checkpoints.length && !panel.isDisposed) {
+          status.seen(
+            'checkpoint',
+            panel.context.path,
+            checkpoints[0].time * 1000
+          );
+        }
+      })
+      .catch(reason =>
+        // Only the time shown is missing: the next checkpoint sets it.
+        console.warn('experiments: latest checkpoint not read', reason)
+      );
+  });
+}
+
 export const checkpointsPlugin: JupyterFrontEndPlugin<ICheckpoints> = {
   id: 'jupyterlab-experiments:checkpoints',
   description:
@@ -232,6 +265,9 @@ export const checkpointsPlugin: JupyterFrontEndPlugin<ICheckpoints> = {
     checkpoints.checkpointed.connect((_, { panel }) =>
       status?.succeeded('checkpoint', panel.context.path)
     );
+    if (status) {
+      showLatestCheckpoint(notebooks, client, status);
+    }
     const settings = settingRegistry
       ? settingRegistry.load(CAPTURE_PLUGIN_ID).catch(reason => {
           console.error('experiments: settings not loaded', reason);

@@ -107,6 +107,24 @@ describe('BackgroundStatusModel', () => {
     expect(changed).toEqual(['a.ipynb']);
   });
 
+  it('keeps a success the server knew of only if it is later, and leaves failures alone', () => {
+    const { clock, status } = model(10_000);
+    const changed: string[] = [];
+    status.changed.connect((_, path) => changed.push(path));
+    status.failed('checkpoint', 'a.ipynb', serverError(500, 'boom'));
+    status.seen('checkpoint', 'a.ipynb', 4000);
+    expect(status.lastSuccess('checkpoint', 'a.ipynb')).toBe(4000);
+    expect(status.failures('a.ipynb')).toHaveLength(1);
+
+    status.seen('checkpoint', 'a.ipynb', 2000);
+    expect(status.lastSuccess('checkpoint', 'a.ipynb')).toBe(4000);
+    clock.now = 12_000;
+    status.succeeded('checkpoint', 'a.ipynb');
+    status.seen('checkpoint', 'a.ipynb', 5000);
+    expect(status.lastSuccess('checkpoint', 'a.ipynb')).toBe(12_000);
+    expect(changed).toEqual(['a.ipynb', 'a.ipynb', 'a.ipynb']);
+  });
+
   it('tells the message of any thrown value', () => {
     const { status } = model();
     status.failed('record', 'a', new TypeError('Failed to fetch'));

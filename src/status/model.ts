@@ -142,6 +142,14 @@ export class BackgroundStatusModel implements IBackgroundStatus {
     }
   }
 
+  seen(kind: BackgroundKind, notebookPath: string, time: number): void {
+    const key = successKey(kind, notebookPath);
+    if ((this._successes.get(key) ?? -Infinity) < time) {
+      this._successes.set(key, time);
+      this._changed.emit(notebookPath);
+    }
+  }
+
   /** When a request of this kind last succeeded for the notebook. */
   lastSuccess(kind: BackgroundKind, notebookPath: string): number | null {
     return this._successes.get(successKey(kind, notebookPath)) ?? null;

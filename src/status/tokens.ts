@@ -41,6 +41,12 @@ export interface IBackgroundStatus {
   ): void;
   /** A request of this kind succeeded: earlier failures of it are over. */
   succeeded(kind: BackgroundKind, notebookPath: string): void;
+  /**
+   * A success the server knows of from before this page (the latest
+   * checkpoint of a notebook just opened), at `time` (ms since the epoch):
+   * kept as the last success if it is later; failures stay as they are.
+   */
+  seen(kind: BackgroundKind, notebookPath: string, time: number): void;
 
   /** Emits the notebook path whose failures or successes changed. */
   readonly changed: ISignal<IBackgroundStatus, string>;

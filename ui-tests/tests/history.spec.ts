@@ -190,7 +190,9 @@ test('a checkpoint the server refuses is reported, not passed off as the previou
   );
   const dialog = page.locator('.jp-Dialog');
   await expect(dialog).toContainText('Could not take a checkpoint');
-  await expect(dialog).toContainText('could not be written');
+  await expect(dialog).toContainText(
+    'could not be written: No space left on device'
+  );
   expect(refused).toBe(1);
   await dialog.getByRole('button').last().click();
   await expect(rows).toHaveCount(1);

@@ -2,7 +2,12 @@
  * The status bar item: the current run and last checkpoint, and background
  * failures made visible (a warning, one notification, details, retry).
  */
-import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import {
+  expect,
+  galata,
+  IJupyterLabPageFixture,
+  test
+} from '@jupyterlab/galata';
 import type { Route } from '@playwright/test';
 
 import {
@@ -170,3 +175,36 @@ async function runOf(page: IJupyterLabPageFixture, id: string): Promise<any> {
     id
   );
 }
+
+test('a notebook opened with a history shows its latest checkpoint, not "no checkpoint yet"', async ({
+  page,
+  browser,
+  baseURL,
+  tmpPath,
+  waitForApplication
+}) => {
+  await page.notebook.createNew('reopened.ipynb');
+  await page.notebook.setCell(0, 'code', 'x = 1');
+  await page.notebook.runCell(0);
+  await page.notebook.save();
+  const id = await notebookId(page);
+  const gitDir = await checkpointRepository(page);
+  await expect.poll(() => checkpointsOf(gitDir, id)).toHaveLength(1);
+
+  // Another page: nothing of the first one's session is in its browser state.
+  const { page: other } = await galata.newPage({
+    baseURL: baseURL!,
+    browser,
+    tmpPath,
+    waitForApplication
+  });
+  try {
+    await other.notebook.openByPath(`${tmpPath}/reopened.ipynb`);
+    await other.notebook.activate('reopened.ipynb');
+    await expect(other.locator(ITEM)).toHaveText(
+      /^No run yet · last checkpoint (just now|\d+ s ago)$/
+    );
+  } finally {
+    await other.close();
+  }
+});
