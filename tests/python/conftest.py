@@ -158,3 +158,17 @@ def png_bytes(width: int = 3, height: int = 2, shade: int = 0) -> bytes:
 @pytest.fixture
 def make_png():
     return png_bytes
+
+
+def property_settings(max_examples: int):
+    """Hypothesis settings for the property tests: the same examples on every run (CI stays
+    stable), no example database in the clone, no deadline on a loaded machine."""
+    from hypothesis import HealthCheck, settings
+
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+    )

@@ -12,19 +12,13 @@ import sqlite3
 import struct
 
 import pytest
-from conftest import API, strict_json
-from hypothesis import HealthCheck, given, settings
+from conftest import API, property_settings, strict_json
+from hypothesis import given
 from hypothesis import strategies as st
 from test_checkpoints_repository import NOTEBOOK, REF, checkpoint
 from test_gitfs import batch_body, ref_update
 
-FUZZ = settings(
-    max_examples=300,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
-)
+FUZZ = property_settings(300)
 
 numbers = st.one_of(
     st.integers(),

@@ -14,8 +14,8 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
-from conftest import strict_json
-from hypothesis import HealthCheck, given, settings
+from conftest import property_settings, strict_json
+from hypothesis import given
 from hypothesis import strategies as st
 
 from jupyterlab_experiments.common.parameters import parse_parameters
@@ -30,13 +30,7 @@ from jupyterlab_experiments.server.validation import (
 )
 from jupyterlab_experiments.store import open_store
 
-SETTINGS = settings(
-    max_examples=60,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
-)
+SETTINGS = property_settings(60)
 
 numbers = st.one_of(
     st.integers(),
