@@ -52,6 +52,17 @@ test('timeline of 5,000 checkpoints: first screen', async ({
       notebookId: panel.model.getMetadata('experiments').notebook_id
     };
   });
+  // The execution's own checkpoint lands first, then the seeded index rows.
+  await expect
+    .poll(() =>
+      page.evaluate(
+        async id =>
+          (await (await fetch(`/experiments/api/git/log/${id}?limit=1`)).json())
+            .total,
+        notebookId
+      )
+    )
+    .toBe(1);
   seed(storeDir, notebookId);
 
   // Each repeat switches from another notebook to this one with the History

@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
-const LOADS = 9;
+const LOADS = 15;
 const TARGET_MS = 50;
 const REPORT = path.resolve(__dirname, '..', '..', 'bench', 'startup-report.md');
 const PORTS = { with: 18911, without: 18912 };
@@ -191,7 +191,9 @@ test('start-up: JupyterLab with and without the extension', async ({
 
     const withMs = median(times.with);
     const withoutMs = median(times.without);
-    const difference = withMs - withoutMs;
+    // Each round loads both, one after the other: the median of the rounds'
+    // differences cancels what drifts in the machine's load between rounds.
+    const difference = median(times.with.map((ms, i) => ms - times.without[i]));
     const met = difference <= TARGET_MS ? 'met' : 'NOT met';
     const ms = (v: number) => v.toFixed(0);
     fs.writeFileSync(
@@ -199,13 +201,14 @@ test('start-up: JupyterLab with and without the extension', async ({
       [
         '## Start-up: what the extension adds to JupyterLab',
         '',
-        `Two servers of the same JupyterLab, with and without the extension, loaded in turn ${LOADS} times each in Chromium (after one warm-up load of each); time from navigation to the launcher on screen. Target: the median difference <= ${TARGET_MS} ms.`,
+        `Two servers of the same JupyterLab, with and without the extension, loaded in turn ${LOADS} times each in Chromium (after one warm-up load of each); time from navigation to the launcher on screen. Each round loads both, in alternating order. Target: the median of the rounds' differences <= ${TARGET_MS} ms.`,
         '',
         '| figure | value | target | |',
         '| --- | --- | --- | --- |',
         `| launcher on screen, with the extension (median; min–max) | ${ms(withMs)} ms; ${ms(Math.min(...times.with))}–${ms(Math.max(...times.with))} |  |  |`,
         `| launcher on screen, without it (median; min–max) | ${ms(withoutMs)} ms; ${ms(Math.min(...times.without))}–${ms(Math.max(...times.without))} |  |  |`,
-        `| difference of the medians | ${ms(difference)} ms | <= ${TARGET_MS} ms | ${met} |`,
+        `| difference, median of the ${LOADS} rounds' (with − without) | ${ms(difference)} ms | <= ${TARGET_MS} ms | ${met} |`,
+        `| difference of the medians | ${ms(withMs - withoutMs)} ms |  |  |`,
         `| ratio with / without | ${(withMs / withoutMs).toFixed(3)} |  |  |`,
         `| requests to the extension's REST API during start-up (no notebook open) | ${startupRequests} | 0 |  |`,
         `| the extension's code loaded at start-up | ${kib([...chunks])} KiB of ${kib(allChunks)} KiB built: ${[...chunks].sort().join(', ')} |  |  |`,
