@@ -12,7 +12,6 @@ from traitlets.config import Configurable
 
 from ..store import ENV_VAR, Store, open_store, resolve_store_dir
 from ..store.base import MAX_PID
-from . import work
 from .routes import url_handlers
 
 SWEEP_INTERVAL_MS = 10_000
@@ -56,7 +55,6 @@ def load(server_app: Any) -> None:
         "jupyterlab_experiments: store %s (%d orphaned runs marked interrupted)", store_dir, len(interrupted)
     )
     PeriodicCallback(orphan_sweep(store, is_alive, server_app.log), SWEEP_INTERVAL_MS).start()
-    work.start()
 
 
 def run_liveness(kernel_manager: Any, host: str) -> Callable[[dict], bool]:

@@ -73,16 +73,6 @@ def _submit(function: Callable, *args: Any) -> Future:
         return _pool.submit(function, *args)
 
 
-def start() -> None:
-    """Start the worker processes now, in a background thread (for a server starting up): a first
-    large request then finds them ready, and starting one never happens while a large body is held."""
-    threading.Thread(target=lambda: _submit(_ready).result(), name="experiments-worker-start", daemon=True).start()
-
-
-def _ready() -> None:
-    """Nothing: submitted to start a worker."""
-
-
 def shutdown() -> None:
     """Stop the worker processes (they start again on the next large request)."""
     global _pool
