@@ -114,6 +114,14 @@ def fetch(jp_fetch, jp_asyncio_loop):
 
 
 @pytest.fixture
+def fetch_answer(jp_fetch, jp_asyncio_loop):
+    """``fetch`` that returns an error answer instead of raising it (for the status tests)."""
+    return lambda *parts, **kwargs: jp_asyncio_loop.run_until_complete(
+        jp_fetch(*parts, **{"raise_error": False, **kwargs})
+    )
+
+
+@pytest.fixture
 def api(fetch):
     """``api(method, *path, body=..., params=...) -> (status, json or bytes)``; errors do not raise."""
 

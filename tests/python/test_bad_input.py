@@ -299,12 +299,9 @@ def post_batch_json(fetch):
 
 
 @pytest.fixture
-def fetch(jp_fetch, jp_asyncio_loop):
-    def call(*parts, **kwargs):
-        kwargs.setdefault("raise_error", False)
-        return jp_asyncio_loop.run_until_complete(jp_fetch(*parts, **kwargs))
-
-    return call
+def fetch(fetch_answer):
+    """Errors are returned, not raised: these tests check the statuses."""
+    return fetch_answer
 
 
 def frames(body: bytes) -> tuple[dict, bytes]:

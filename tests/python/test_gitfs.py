@@ -25,14 +25,9 @@ GIT = "experiments/api/git"
 
 
 @pytest.fixture
-def fetch(jp_fetch, jp_asyncio_loop):
-    """``jp_fetch`` made synchronous (see conftest.py): errors are returned, not raised."""
-
-    def call(*parts, **kwargs):
-        kwargs.setdefault("raise_error", False)
-        return jp_asyncio_loop.run_until_complete(jp_fetch(*parts, **kwargs))
-
-    return call
+def fetch(fetch_answer):
+    """Errors are returned, not raised: these tests check the statuses."""
+    return fetch_answer
 
 
 @pytest.fixture
