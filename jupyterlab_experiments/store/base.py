@@ -18,6 +18,8 @@ Run summary (``list_runs``)::
      "updated": float,                                 # last write to the run
      "tags": {str: str},                               # a bare tag has value ""
      "notes": str,
+     "starred": bool, "archived": bool,
+     "deleted": float | None,                          # when it went to the trash
      "params": {key: value},                           # typed: numbers stay numbers
      "metrics": {key: MetricSummary}}
 

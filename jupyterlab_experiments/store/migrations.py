@@ -23,7 +23,10 @@ Layout notes (why it looks like this):
   Its run id is text, not a reference: a checkpoint may arrive before its run;
 - a validation is a run (kind ``validation``) with one ``validations`` row and one
   ``validation_cells`` row per code cell, rewritten as the cell progresses. What
-  only the browser reads (tracebacks, outputs, differences) is one JSON ``detail``.
+  only the browser reads (tracebacks, outputs, differences) is one JSON ``detail``;
+- ``starred``/``archived`` are what the experiments browser edits; a deleted run keeps
+  its rows, with ``deleted`` set, until it is purged (30 days later, or on demand);
+- ``views`` holds the experiments browser's saved views (JSON ``state``) by name.
 """
 
 from __future__ import annotations
@@ -204,7 +207,24 @@ CREATE TABLE validation_cells (
 CREATE INDEX runs_by_notebook_path ON runs (notebook_path, start_time);
 """
 
-MIGRATIONS: Sequence[Migration] = (_INITIAL, _CHECKPOINTS, _VALIDATIONS)
+_BROWSER = """
+ALTER TABLE runs ADD COLUMN starred INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN archived INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN deleted REAL;  -- when the run went to the trash; NULL while it is not there
+CREATE INDEX runs_by_updated ON runs (updated);
+CREATE INDEX runs_by_deleted ON runs (deleted) WHERE deleted IS NOT NULL;
+CREATE INDEX tags_by_key ON tags (key, value);
+CREATE INDEX metrics_by_key ON metrics (key, last);
+CREATE INDEX images_by_sha256 ON images (sha256);
+
+CREATE TABLE views (
+    name TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    updated REAL NOT NULL
+);
+"""
+
+MIGRATIONS: Sequence[Migration] = (_INITIAL, _CHECKPOINTS, _VALIDATIONS, _BROWSER)
 
 
 class StoreTooNew(RuntimeError):

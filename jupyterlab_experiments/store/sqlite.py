@@ -48,7 +48,7 @@ _IN_BATCH = 500
 
 _RUN_COLUMNS = (
     "id, uuid, name, kind, status, notebook_path, notebook_id, kernel_id, kernel_name, "
-    "user, host, pid, start_time, end_time, updated, notes"
+    "user, host, pid, start_time, end_time, updated, notes, starred, archived, deleted"
 )
 _EXECUTION_FIELDS = (
     "cell_id",
@@ -776,6 +776,9 @@ def _summaries(conn: sqlite3.Connection, rows: Sequence[tuple]) -> list[dict]:
             "end_time": row[13],
             "updated": row[14],
             "notes": row[15],
+            "starred": bool(row[16]),
+            "archived": bool(row[17]),
+            "deleted": row[18],
             "tags": {},
             "params": {},
             "metrics": {},

@@ -611,8 +611,9 @@ def test_a_store_of_the_previous_version_gains_validations_and_keeps_its_runs(tm
     conn.close()
     store = open_store(store_dir)
     try:
-        assert schema_version(store._conn()) == 3
-        assert store.get_run("old")["status"] == "finished"
+        assert schema_version(store._conn()) == len(MIGRATIONS)
+        old = store.get_run("old")
+        assert (old["status"], old["starred"], old["archived"], old["deleted"]) == ("finished", False, False, None)
         store.create_validation(run_id="v", notebook_path="nb.ipynb")
         assert store.record_validation_cells("v", _CELLS) == 2
     finally:
