@@ -12,5 +12,8 @@ export const clientPlugin: JupyterFrontEndPlugin<IExperimentsClient> = {
   autoStart: true,
   provides: IExperimentsClient,
   activate: (app: JupyterFrontEnd): IExperimentsClient =>
-    new ExperimentsClient(app.serviceManager.serverSettings)
+    new ExperimentsClient(
+      app.serviceManager.serverSettings,
+      app.serviceManager.events
+    )
 };

@@ -5,6 +5,7 @@
  * fail once, to reproduce a slow or refusing server.
  */
 import { PromiseDelegate } from '@lumino/coreutils';
+import { Signal } from '@lumino/signaling';
 import { inflate } from 'pako';
 
 import { ApiError } from '../rest';
@@ -21,13 +22,20 @@ import type {
   IRunChange,
   IRunQuery,
   IRunsClient,
+  IRunEvents,
+  IRunsChanged,
+  IQueryClient,
+  ISavedView,
   IServerInfo,
+  IStoreKeys,
   IValidationEnd,
   IValidationQuery,
   IValidationReport,
   IValidationsClient,
   IValidationSummary,
-  ValidationExport
+  ValidationExport,
+  IViewsClient,
+  RunsAction
 } from '../rest';
 import type { IMetricSeries, IRun, IRunSummary } from '../tokens';
 
@@ -400,6 +408,77 @@ class FakeValidations implements IValidationsClient {
   }
 }
 
+class FakeQuery implements IQueryClient {
+  constructor(private _calls: Calls) {}
+
+  storeKeys: IStoreKeys = { params: [], metrics: [], tags: [], env: [] };
+  /** Distinct values by identifier (`params.lr`, `status`…). */
+  readonly storeValues = new Map<string, unknown[]>();
+
+  async keys(): Promise<IStoreKeys> {
+    await this._calls.enter('query.keys', []);
+    return clone(this.storeKeys);
+  }
+
+  async values(key: string, prefix = '', limit = 20): Promise<unknown[]> {
+    await this._calls.enter('query.values', [key, prefix, limit]);
+    return (this.storeValues.get(key) ?? [])
+      .filter(v => String(v).startsWith(prefix))
+      .slice(0, limit);
+  }
+}
+
+class FakeViews implements IViewsClient {
+  constructor(private _calls: Calls) {}
+
+  readonly saved = new Map<string, ISavedView>();
+
+  async list(): Promise<ISavedView[]> {
+    await this._calls.enter('views.list', []);
+    return clone(
+      [...this.saved.values()].sort((a, b) => a.name.localeCompare(b.name))
+    );
+  }
+
+  async save(name: string, state: { [key: string]: unknown }): Promise<void> {
+    await this._calls.enter('views.save', [name, state]);
+    this.saved.set(name, { name, state: clone(state), updated: Date.now() });
+  }
+
+  async delete(name: string): Promise<void> {
+    await this._calls.enter('views.delete', [name]);
+    if (!this.saved.delete(name)) {
+      throw new ApiError(404, `No view ${name}`);
+    }
+  }
+}
+
+/** Run changes the spec announces with `emit`, as the event bus would. */
+class FakeRunEvents implements IRunEvents {
+  /** False: as a frontend without an event bus. */
+  available = true;
+
+  get changed(): Signal<this, IRunsChanged> {
+    return this._changed;
+  }
+
+  get isDisposed(): boolean {
+    return this._isDisposed;
+  }
+
+  emit(runIds: string[], action: RunsAction = 'changed'): void {
+    this._changed.emit({ runIds, action });
+  }
+
+  dispose(): void {
+    this._isDisposed = true;
+    Signal.clearData(this);
+  }
+
+  private _changed = new Signal<this, IRunsChanged>(this);
+  private _isDisposed = false;
+}
+
 export class FakeExperimentsClient implements IExperimentsClient {
   // First: the resources below share it.
   private readonly _calls = new Calls();
@@ -407,6 +486,9 @@ export class FakeExperimentsClient implements IExperimentsClient {
   readonly runs = new FakeRuns(this._calls);
   readonly git = new FakeGit(this._calls);
   readonly validations = new FakeValidations(this._calls);
+  readonly query = new FakeQuery(this._calls);
+  readonly views = new FakeViews(this._calls);
+  readonly events = new FakeRunEvents();
 
   /** Every call, in order. */
   get calls(): readonly ICall[] {
