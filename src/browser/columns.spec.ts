@@ -52,6 +52,9 @@ function summary(overrides: Partial<IRunSummary> = {}): IRunSummary {
         cell_id: null
       }
     },
+    starred: false,
+    archived: false,
+    deleted: null,
     ...overrides
   };
 }
