@@ -168,8 +168,12 @@ class Store(abc.ABC):
         set_tags: Optional[dict] = None,
         remove_tags: Iterable[str] = (),
         pid: Optional[int] = None,
+        starred: Optional[bool] = None,
+        archived: Optional[bool] = None,
     ) -> dict:
-        """Change what a user may edit (and the attaching process id); return the summary."""
+        """Change what a user may edit (and the attaching process id); return the summary.
+
+        None leaves a field as it is. A run in the trash may be edited too."""
 
     @abc.abstractmethod
     def log_batch(self, run_id: str, batch: dict) -> None:
@@ -215,6 +219,63 @@ class Store(abc.ABC):
         """Mark ``running`` runs whose owner is gone as ``interrupted``.
 
         ``is_alive(run_summary) -> bool`` decides; return the ids marked."""
+
+    # -- edits of many runs, the trash, saved views ----------------------
+
+    @abc.abstractmethod
+    def bulk_update_runs(
+        self,
+        run_ids: Iterable[str],
+        *,
+        set_tags: Optional[dict] = None,
+        remove_tags: Iterable[str] = (),
+        starred: Optional[bool] = None,
+        archived: Optional[bool] = None,
+    ) -> list[dict]:
+        """Apply the same edit to every run of ``run_ids`` in one transaction; return their summaries
+        in the order given (an id given twice is edited and listed once). Raise RunNotFound,
+        writing nothing, if any id is unknown."""
+
+    @abc.abstractmethod
+    def delete_run(self, run_id: str) -> dict:
+        """Move a run to the trash: its ``deleted`` becomes the time of the call (a run already
+        there keeps its time); return the summary. Its rows stay; ``get_run`` still answers,
+        with ``deleted`` set. Raise RunNotFound."""
+
+    @abc.abstractmethod
+    def restore_run(self, run_id: str) -> dict:
+        """Take a run out of the trash (``deleted`` back to None); return the summary. Raise RunNotFound."""
+
+    @abc.abstractmethod
+    def purge_run(self, run_id: str) -> None:
+        """Remove a run (in the trash or not) and every row of it: params, metrics and their
+        series, tags, images, data, executions, environment, validation. An image file goes
+        only once no remaining image row has its content (images are content-addressed:
+        another run may have logged the same bytes). Checkpoints stay: they belong to the
+        notebook's history. Raise RunNotFound."""
+
+    @abc.abstractmethod
+    def purge_trash(self, older_than_seconds: float = 30 * 86400) -> list[str]:
+        """``purge_run`` every run that went to the trash more than ``older_than_seconds`` ago;
+        return their ids."""
+
+    @abc.abstractmethod
+    def changed_since(self, since: float) -> tuple[list[tuple[str, float]], float]:
+        """Runs written after the unix time ``since`` (their ``updated`` is later), oldest write
+        first: ``([(run_id, updated)], newest)`` where ``newest`` is the latest ``updated``
+        listed, or ``since`` when none is. Trashed runs are listed too; purged ones are gone."""
+
+    @abc.abstractmethod
+    def list_views(self) -> list[dict]:
+        """Saved views of the experiments browser by name: ``[{"name", "state", "updated"}]``."""
+
+    @abc.abstractmethod
+    def save_view(self, name: str, state: dict) -> dict:
+        """Create or replace the view ``name`` (its ``state`` a JSON object); return it."""
+
+    @abc.abstractmethod
+    def delete_view(self, name: str) -> None:
+        """Forget the view ``name``; raise KeyError if there is none."""
 
     @abc.abstractmethod
     def add_checkpoints(self, rows: Iterable[dict]) -> None:

@@ -31,7 +31,7 @@ from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence, Type
 from ..common.jsonvalues import INT64_MAX, MAX_JSON_DEPTH, check_json
 from ..common.paths import Confined
 from .base import END_STATUSES, MAX_PID, RUN_KINDS, RUN_STATUSES, VALIDATION_VERDICTS, RunConflict, RunNotFound, Store
-from .images import images_folder, png_size, read_png, save_png
+from .images import OutsideStore, image_path, images_folder, png_size, read_png, save_png
 from .migrations import MIGRATIONS, migrate, schema_version
 from .series import decode_chunk, downsample_chunks, encode_chunk, merge_summary, resolve_steps
 
@@ -45,6 +45,8 @@ MERGE_BELOW_POINTS = 1024
 MAX_CHUNK_POINTS = 65536
 # Stays under SQLITE_MAX_VARIABLE_NUMBER of old SQLite builds (999).
 _IN_BATCH = 500
+# Runs purged from the trash per write transaction.
+_PURGE_BATCH = 100
 
 _RUN_COLUMNS = (
     "id, uuid, name, kind, status, notebook_path, notebook_id, kernel_id, kernel_name, "
@@ -245,22 +247,19 @@ class SqliteStore(Store):
         set_tags: Optional[dict] = None,
         remove_tags: Iterable[str] = (),
         pid: Optional[int] = None,
+        starred: Optional[bool] = None,
+        archived: Optional[bool] = None,
     ) -> dict:
         _check_pid(pid)
         changes = {
             column: value for column, value in (("name", name), ("notes", notes), ("pid", pid)) if value is not None
         }
+        changes.update(_flags(starred, archived))
         remove_tags = list(remove_tags)
 
         def work(conn: sqlite3.Connection) -> dict:
             rowid = _rowid(conn, run_id)
-            # Column names come from the fixed tuple above, never from the caller.
-            assignments = "".join(f"{column} = ?, " for column in changes)
-            conn.execute(
-                f"UPDATE runs SET {assignments}updated = ? WHERE id = ?", (*changes.values(), time.time(), rowid)
-            )
-            _set_tags(conn, rowid, set_tags or {})
-            conn.executemany("DELETE FROM tags WHERE run = ? AND key = ?", [(rowid, key) for key in remove_tags])
+            _edit_runs(conn, [rowid], changes, set_tags or {}, remove_tags, time.time())
             return _summary(conn, rowid)
 
         return self._write(work)
@@ -289,6 +288,125 @@ class SqliteStore(Store):
             ]
 
         return self._write(work)
+
+    # -- edits of many runs, the trash, saved views ----------------------
+
+    def bulk_update_runs(
+        self,
+        run_ids: Iterable[str],
+        *,
+        set_tags: Optional[dict] = None,
+        remove_tags: Iterable[str] = (),
+        starred: Optional[bool] = None,
+        archived: Optional[bool] = None,
+    ) -> list[dict]:
+        run_ids = list(dict.fromkeys(run_ids))
+        changes = _flags(starred, archived)
+        remove_tags = list(remove_tags)
+
+        def work(conn: sqlite3.Connection) -> list[dict]:
+            # Every id is looked up before anything is written: an unknown one rolls back nothing.
+            rowids = [_rowid(conn, run_id) for run_id in run_ids]
+            _edit_runs(conn, rowids, changes, set_tags or {}, remove_tags, time.time())
+            return _summaries_of(conn, rowids)
+
+        return self._write(work)
+
+    def delete_run(self, run_id: str) -> dict:
+        def work(conn: sqlite3.Connection) -> dict:
+            rowid = _rowid(conn, run_id)
+            now = time.time()
+            # Deleting again keeps the first time: the 30 days of the trash do not start over.
+            conn.execute("UPDATE runs SET deleted = COALESCE(deleted, ?), updated = ? WHERE id = ?", (now, now, rowid))
+            return _summary(conn, rowid)
+
+        return self._write(work)
+
+    def restore_run(self, run_id: str) -> dict:
+        def work(conn: sqlite3.Connection) -> dict:
+            rowid = _rowid(conn, run_id)
+            conn.execute("UPDATE runs SET deleted = NULL, updated = ? WHERE id = ?", (time.time(), rowid))
+            return _summary(conn, rowid)
+
+        return self._write(work)
+
+    def purge_run(self, run_id: str) -> None:
+        self._remove_images(self._write(lambda conn: _purge(conn, [_rowid(conn, run_id)])))
+
+    def purge_trash(self, older_than_seconds: float = 30 * 86400) -> list[str]:
+        if not older_than_seconds >= 0:
+            raise ValueError(f"older_than_seconds must be 0 or more, got {older_than_seconds!r}")
+        cutoff = time.time() - older_than_seconds
+        expired = "FROM runs WHERE deleted IS NOT NULL AND deleted < ?"
+        # The sweep asks every few seconds: a read answers "nothing to do" without taking the write lock.
+        if self._read(lambda conn: conn.execute(f"SELECT 1 {expired} LIMIT 1", (cutoff,)).fetchone()) is None:
+            return []
+
+        def work(conn: sqlite3.Connection) -> tuple[list[str], set[str]]:
+            rows = conn.execute(
+                f"SELECT id, uuid {expired} ORDER BY deleted LIMIT ?", (cutoff, _PURGE_BATCH)
+            ).fetchall()
+            return [row[1] for row in rows], _purge(conn, [row[0] for row in rows])
+
+        purged: list[str] = []
+        while True:
+            # A batch per transaction: purging thousands of runs never holds the write lock for long.
+            ids, images = self._write(work)
+            self._remove_images(images)
+            purged += ids
+            if len(ids) < _PURGE_BATCH:
+                return purged
+
+    def _remove_images(self, candidates: set[str]) -> None:
+        """Delete the files of images no row refers to, after the purge that let them go has committed."""
+        if not candidates:
+            return
+        # Asked again: a run that logged the same bytes since then keeps the file.
+        unused = self._read(
+            lambda conn: [
+                sha256
+                for sha256 in sorted(candidates)
+                if conn.execute("SELECT 1 FROM images WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone() is None
+            ]
+        )
+        for sha256 in unused:
+            try:
+                os.unlink(image_path(self.images, sha256))
+            except (FileNotFoundError, OutsideStore):
+                # Gone already, or a link out of the store: never follow it to delete what lies outside.
+                pass
+
+    def changed_since(self, since: float) -> tuple[list[tuple[str, float]], float]:
+        rows = self._read(
+            lambda conn: conn.execute(
+                "SELECT uuid, updated FROM runs WHERE updated > ? ORDER BY updated", (since,)
+            ).fetchall()
+        )
+        return [(run_id, updated) for run_id, updated in rows], rows[-1][1] if rows else since
+
+    def list_views(self) -> list[dict]:
+        rows = self._read(lambda conn: conn.execute("SELECT name, state, updated FROM views ORDER BY name").fetchall())
+        return [{"name": name, "state": _stored_json(state, {}), "updated": updated} for name, state, updated in rows]
+
+    def save_view(self, name: str, state: dict) -> dict:
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"a view's name must be a non-empty string, got {name!r}")
+        if not isinstance(state, dict):
+            raise ValueError(f"a view's state must be a JSON object, got {type(state).__name__}")
+        text = _json_text(state, "state")
+        now = time.time()
+        self._write(
+            lambda conn: conn.execute(
+                "INSERT INTO views (name, state, updated) VALUES (?, ?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET state = excluded.state, updated = excluded.updated",
+                (name, text, now),
+            )
+        )
+        return {"name": name, "state": state, "updated": now}
+
+    def delete_view(self, name: str) -> None:
+        if not self._write(lambda conn: conn.execute("DELETE FROM views WHERE name = ?", (name,)).rowcount):
+            raise KeyError(f"no view named {name!r}")
 
     # -- logging ---------------------------------------------------------
 
@@ -682,6 +800,61 @@ def _rowid(conn: sqlite3.Connection, run_id: str) -> int:
     if row is None:
         raise RunNotFound(run_id)
     return row[0]
+
+
+def _flags(starred: Optional[bool], archived: Optional[bool]) -> dict:
+    """The ``runs`` columns of the flags to set (None leaves one as it is)."""
+    flags = {}
+    for column, value in (("starred", starred), ("archived", archived)):
+        if value is not None:
+            if not isinstance(value, bool):
+                raise ValueError(f"{column}: expected true or false, got {value!r}")
+            flags[column] = int(value)
+    return flags
+
+
+def _edit_runs(
+    conn: sqlite3.Connection, rowids: list[int], changes: dict, set_tags: dict, remove_tags: list, now: float
+) -> None:
+    # Column names come from fixed tuples (update_run, _flags), never from the caller.
+    assignments = "".join(f"{column} = ?, " for column in changes)
+    conn.executemany(
+        f"UPDATE runs SET {assignments}updated = ? WHERE id = ?", [(*changes.values(), now, rowid) for rowid in rowids]
+    )
+    for rowid in rowids:
+        _set_tags(conn, rowid, set_tags)
+    conn.executemany(
+        "DELETE FROM tags WHERE run = ? AND key = ?", [(rowid, key) for rowid in rowids for key in remove_tags]
+    )
+
+
+def _summaries_of(conn: sqlite3.Connection, rowids: list[int]) -> list[dict]:
+    """The summaries of these runs, in this order."""
+    rows = []
+    for start in range(0, len(rowids), _IN_BATCH):
+        chunk = rowids[start : start + _IN_BATCH]
+        rows += conn.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+    order = {rowid: i for i, rowid in enumerate(rowids)}
+    rows.sort(key=lambda row: order[row[0]])
+    return _summaries(conn, rows)
+
+
+def _purge(conn: sqlite3.Connection, rowids: list[int]) -> set[str]:
+    """Delete these runs; every table referring to a run follows (ON DELETE CASCADE, foreign keys are on
+    in ``_connect``). Return the image hashes that no row refers to any more, whose files may go."""
+    released = set()
+    for start in range(0, len(rowids), _IN_BATCH):
+        chunk = rowids[start : start + _IN_BATCH]
+        marks = ", ".join("?" * len(chunk))
+        released.update(
+            row[0] for row in conn.execute(f"SELECT DISTINCT sha256 FROM images WHERE run IN ({marks})", chunk)
+        )
+        conn.execute(f"DELETE FROM runs WHERE id IN ({marks})", chunk)
+    return {
+        sha256
+        for sha256 in released
+        if conn.execute("SELECT 1 FROM images WHERE sha256 = ? LIMIT 1", (sha256,)).fetchone() is None
+    }
 
 
 def _running_validation(conn: sqlite3.Connection, run_id: str) -> int:
