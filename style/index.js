@@ -1,2 +1,3 @@
 import './base.css';
 import './status.css';
+import './browser-details.css';
