@@ -92,7 +92,7 @@ ValidationCell::
 from __future__ import annotations
 
 import abc
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Optional, Sequence, Union
 
 RUN_KINDS = ("notebook", "script", "validation")
 END_STATUSES = ("finished", "failed", "interrupted")
@@ -198,8 +198,40 @@ class Store(abc.ABC):
         offset: int = 0,
         notebook_id: Optional[str] = None,
         status: Optional[str] = None,
+        filter: Optional[str] = None,
+        order_by: Union[None, str, Sequence[str]] = None,
+        trash: bool = False,
     ) -> tuple[list[dict], int]:
-        """Newest first; return (summaries, total matching). Never reads metric series."""
+        """Return (summaries, total matching) of the runs ``filter`` selects. Never reads metric series.
+
+        ``filter`` and ``order_by`` are in the query grammar (``store/query/grammar.py``):
+        ``order_by`` a list of, or a comma-separated, ``<field> [ASC|DESC]``; missing values
+        last, then newest first (the order without keys). Runs in the trash are listed only,
+        and all, with ``trash``; archived runs only when the filter names ``archived``.
+        Raise ``QuerySyntaxError`` (a ValueError) for a filter or key that cannot be read,
+        ValueError for a negative limit or offset."""
+
+    @abc.abstractmethod
+    def group_runs(self, *, group_by: str, filter: Optional[str] = None, columns: Sequence[str] = ()) -> list[dict]:
+        """The runs ``filter`` selects (as ``list_runs`` does, trash aside) grouped by the value of the
+        field ``group_by`` (``params.x``, ``tags.x``, ``notebook``, ``kind``, ``status`` ...).
+
+        Each group ``{"value", "count", "aggregates": {column: {"mean", "std", "min", "max",
+        "count"}}}``, an aggregate for each field of ``columns`` that has numbers (``metrics.acc.max``,
+        ``params.lr``, ``duration``; ``std`` is the sample standard deviation, None below two
+        values; a text field has none), in order of value, numbers before text, no value last.
+        A group's value is what ``<group_by> = <value>`` (or ``IS NULL`` for None) selects: a param
+        is its number, else its text form."""
+
+    @abc.abstractmethod
+    def list_keys(self) -> dict:
+        """``{"params": [...], "metrics": [...], "tags": [...], "env": [...]}``: the keys (package
+        names for env) logged by runs not in the trash, distinct and sorted."""
+
+    @abc.abstractmethod
+    def list_values(self, key: str, prefix: str = "", limit: int = 20) -> list:
+        """Up to ``limit`` distinct values of the field ``key`` among runs not in the trash, those whose
+        text starts with ``prefix`` (ASCII case ignored), numbers first then text, ascending."""
 
     @abc.abstractmethod
     def get_run(self, run_id: str) -> dict:

@@ -26,13 +26,15 @@ import threading
 import time
 import uuid
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence, TypeVar
+from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence, TypeVar, Union
 
 from ..common.jsonvalues import INT64_MAX, MAX_JSON_DEPTH, check_json
 from ..common.paths import Confined
 from .base import END_STATUSES, MAX_PID, RUN_KINDS, RUN_STATUSES, VALIDATION_VERDICTS, RunConflict, RunNotFound, Store
 from .images import OutsideStore, image_path, images_folder, png_size, read_png, save_png
 from .migrations import MIGRATIONS, migrate, schema_version
+from .query import sqlite as queries
+from .query.base import aggregate_groups
 from .series import decode_chunk, downsample_chunks, encode_chunk, merge_summary, resolve_steps
 
 STORE_FILE = "store.sqlite"
@@ -475,27 +477,47 @@ class SqliteStore(Store):
         offset: int = 0,
         notebook_id: Optional[str] = None,
         status: Optional[str] = None,
+        filter: Optional[str] = None,
+        order_by: Union[None, str, Sequence[str]] = None,
+        trash: bool = False,
     ) -> tuple[list[dict], int]:
-        if limit < 0 or offset < 0:
-            raise ValueError("limit and offset must not be negative")
-        conditions, args = [], []
-        if notebook_id is not None:
-            conditions.append("notebook_id = ?")
-            args.append(notebook_id)
-        if status is not None:
-            conditions.append("status = ?")
-            args.append(status)
-        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        if not (0 <= limit <= INT64_MAX and 0 <= offset <= INT64_MAX):
+            raise ValueError(f"limit and offset must be 0 to {INT64_MAX}")
+        # Parsed and compiled before the transaction: a bad filter never opens one.
+        query = queries.runs_query(
+            _RUN_COLUMNS,
+            filter=filter,
+            order_by=order_by,
+            trash=trash,
+            notebook_id=notebook_id,
+            status=status,
+            limit=limit,
+            offset=offset,
+        )
 
         def work(conn: sqlite3.Connection) -> tuple[list[dict], int]:
-            total = conn.execute(f"SELECT count(*) FROM runs{where}", args).fetchone()[0]
-            rows = conn.execute(
-                f"SELECT {_RUN_COLUMNS} FROM runs{where} ORDER BY start_time DESC, id DESC LIMIT ? OFFSET ?",
-                (*args, limit, offset),
-            ).fetchall()
-            return _summaries(conn, rows), total
+            total = conn.execute(*query.count).fetchone()[0]
+            return _summaries(conn, conn.execute(*query.page).fetchall()), total
 
         return self._read(work)
+
+    def group_runs(self, *, group_by: str, filter: Optional[str] = None, columns: Sequence[str] = ()) -> list[dict]:
+        query = queries.groups_query(group_by, filter, columns)
+        rows = self._read(lambda conn: conn.execute(*query.sql).fetchall())
+        as_bool = queries.parse_identifier(group_by).type == "bool"
+        return aggregate_groups(rows, query.columns, bool if as_bool else queries.plain_value)
+
+    def list_keys(self) -> dict:
+        statements = queries.keys_queries()
+        return self._read(
+            lambda conn: {kind: [row[0] for row in conn.execute(*sql)] for kind, sql in statements.items()}
+        )
+
+    def list_values(self, key: str, prefix: str = "", limit: int = 20) -> list:
+        if not 0 <= limit <= INT64_MAX:
+            raise ValueError(f"limit must be 0 to {INT64_MAX}")
+        sql = queries.values_query(key, prefix, limit)
+        return [queries.plain_value(row[0]) for row in self._read(lambda conn: conn.execute(*sql).fetchall())]
 
     def get_run(self, run_id: str) -> dict:
         def work(conn: sqlite3.Connection) -> dict:
