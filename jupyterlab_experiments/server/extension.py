@@ -1,4 +1,5 @@
-"""The Jupyter server extension: opens the store, serves the REST API, ends orphaned runs."""
+"""The Jupyter server extension: opens the store, serves the REST API, ends orphaned runs, empties the trash,
+announces changed runs on the event bus."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ from traitlets.config import Configurable
 
 from ..store import ENV_VAR, Store, open_store, resolve_store_dir
 from ..store.base import MAX_PID
+from .events import RunEvents
 from .routes import url_handlers
 
 SWEEP_INTERVAL_MS = 10_000
+# Runs in the trash longer than this are purged by the sweep.
+TRASH_SECONDS = 30 * 86400
 
 
 class Experiments(Configurable):
@@ -41,6 +45,9 @@ def load(server_app: Any) -> None:
     web_app = server_app.web_app
     web_app.settings["experiments_store"] = store
     web_app.settings["experiments_store_dir"] = str(store_dir)
+    events = RunEvents(server_app.event_logger, store, server_app.log)
+    events.register()
+    web_app.settings["experiments_events"] = events
     web_app.add_handlers(".*$", url_handlers(web_app.settings["base_url"]))
 
     is_alive = run_liveness(server_app.kernel_manager, socket.gethostname())
@@ -54,7 +61,14 @@ def load(server_app: Any) -> None:
     server_app.log.info(
         "jupyterlab_experiments: store %s (%d orphaned runs marked interrupted)", store_dir, len(interrupted)
     )
-    PeriodicCallback(orphan_sweep(store, is_alive, server_app.log), SWEEP_INTERVAL_MS).start()
+    sweeps = (orphan_sweep(store, is_alive, server_app.log), trash_sweep(store, events, server_app.log))
+
+    async def sweep() -> None:
+        for each in sweeps:
+            await each()
+
+    PeriodicCallback(sweep, SWEEP_INTERVAL_MS).start()
+    events.start()
 
 
 def run_liveness(kernel_manager: Any, host: str) -> Callable[[dict], bool]:
@@ -106,5 +120,25 @@ def orphan_sweep(store: Store, is_alive: Callable[[dict], bool], log: Any) -> Ca
             return
         if interrupted:
             log.info("jupyterlab_experiments: runs whose kernel is gone marked interrupted: %s", interrupted)
+
+    return sweep
+
+
+def trash_sweep(store: Store, events: RunEvents, log: Any, older_than_seconds: float = TRASH_SECONDS) -> Callable:
+    """The periodic purge of runs that have been in the trash for longer than ``older_than_seconds``."""
+
+    async def sweep() -> None:
+        try:
+            purged = await IOLoop.current().run_in_executor(None, store.purge_trash, older_than_seconds)
+        except Exception:
+            log.exception("jupyterlab_experiments: purging the trash failed")
+            return
+        if purged:
+            log.info(
+                "jupyterlab_experiments: %d runs purged from the trash after %d days",
+                len(purged),
+                older_than_seconds // 86400,
+            )
+            events.deleted(purged)
 
     return sweep

@@ -15,12 +15,14 @@ from ..common.version import __version__
 from ..store.base import RUN_STATUSES
 from . import work
 from .base import MAX_LIMIT, ApiHandler, StreamedBodyHandler, error, in_thread
+from .events import RunEvents
 from .reports import validation_summary
 from .validation import (
     parse_log_body,
     parse_new_run,
     parse_new_validation,
     parse_run_patch,
+    parse_runs_bulk,
     parse_validation_cells,
     parse_validation_end,
 )
@@ -82,7 +84,49 @@ class RunHandler(StreamedBodyHandler):
         update, end = await self.parse_body(parse_run_patch)
         if end is not None:
             await self.call(self.store.end_run, run_id, **end)
-        await self.reply(await self.call(self.store.update_run, run_id, **update))
+        run = await self.call(self.store.update_run, run_id, **update)
+        run_events(self).changed([run])
+        await self.reply(run)
+
+    @web.authenticated
+    @authorized
+    async def delete(self, run_id: str) -> None:
+        """To the trash; with ``?purge=1``, gone with its rows and the images no other run has."""
+        if self.get_query_argument("purge", None) == "1":
+            await self.call(self.store.purge_run, run_id)
+            run_events(self).deleted([run_id])
+        else:
+            run_events(self).changed([await self.call(self.store.delete_run, run_id)])
+        self.set_status(204)
+        self.finish()
+
+
+class RunRestoreHandler(StreamedBodyHandler):
+    """POST runs/<id>/restore: out of the trash (the body, if any, is ignored)."""
+
+    max_body_bytes = 1024
+    spill_bytes = None
+
+    @web.authenticated
+    @authorized
+    async def post(self, run_id: str) -> None:
+        run = await self.call(self.store.restore_run, run_id)
+        run_events(self).changed([run])
+        await self.reply(run)
+
+
+class RunsBulkHandler(StreamedBodyHandler):
+    """POST runs/bulk: the same tags, star or archive on many runs, in one transaction."""
+
+    spill_bytes = None
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        run_ids, edit = await self.parse_body(parse_runs_bulk)
+        runs = await self.call(self.store.bulk_update_runs, run_ids, **edit)
+        run_events(self).changed(runs)
+        await self.reply({"runs": runs})
 
 
 class MetricHandler(ApiHandler):
@@ -189,3 +233,8 @@ class ValidationJunitHandler(ApiHandler):
         filename, xml = await self.in_worker(work.validation_junit, run_id)
         self.attachment(filename)
         await self.send_file(xml, "application/xml; charset=utf-8")
+
+
+def run_events(handler: ApiHandler) -> RunEvents:
+    """Where a handler announces the runs it wrote (``events``)."""
+    return handler.settings["experiments_events"]

@@ -35,6 +35,12 @@ MAX_TIME = 1e11
 # A parameters cell is a few assignments; its source is parsed with ``ast``, whose cost grows with it.
 MAX_PARAMETERS_SOURCE_CHARS = 256 * 1024
 _RUN_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+# Runs one bulk edit may name.
+MAX_BULK_RUNS = 10_000
+# A saved view is a filter, a sort, columns and a selection: small and shallow.
+MAX_VIEW_NAME_CHARS = 200
+MAX_VIEW_STATE_BYTES = 256 * 1024
+MAX_VIEW_DEPTH = 32
 
 _NEW_RUN_FIELDS = set("run_id name kind notebook_path notebook_id kernel_id kernel_name host pid tags".split())
 _EXECUTION_FIELDS = set("cell_id execution_count started duration status error_name checkpoint source_head".split())
@@ -97,16 +103,12 @@ def parse_new_run(body: Any) -> dict:
 
 def parse_run_patch(body: Any) -> tuple[dict, Optional[dict]]:
     """(``update_run`` keyword arguments, ``end_run`` keyword arguments or None) from a PATCH body."""
-    fields = _object(body, "body", {"name", "notes", "tags", "status", "end_time"})
+    fields = _object(body, "body", {"name", "notes", "tags", "status", "end_time", "starred", "archived"})
     update: dict = {
         "name": _optional_str(fields.get("name"), "name"),
         "notes": _optional_str(fields.get("notes"), "notes"),
+        **_run_edit(fields),
     }
-    if fields.get("tags") is not None:
-        tags = _object(fields["tags"], "tags", {"set", "remove"})
-        update["set_tags"] = _tags(tags.get("set") or {}, "tags.set")
-        remove = _list(tags.get("remove") or [], "tags.remove")
-        update["remove_tags"] = [_key(key, f"tags.remove[{i}]") for i, key in enumerate(remove)]
     end = None
     if fields.get("status") is not None:
         end = {
@@ -116,6 +118,56 @@ def parse_run_patch(body: Any) -> tuple[dict, Optional[dict]]:
     elif fields.get("end_time") is not None:
         raise BadRequest("end_time: only meaningful together with status")
     return update, end
+
+
+def parse_runs_bulk(body: Any) -> tuple[list[str], dict]:
+    """(run ids, ``bulk_update_runs`` keyword arguments) from a POST runs/bulk body."""
+    fields = _object(body, "body", {"ids", "tags", "starred", "archived"})
+    if "ids" not in fields:
+        raise BadRequest("ids: missing (the ids of the runs to edit)")
+    ids = _list(fields["ids"], "ids", "a list of run ids")
+    if len(ids) > MAX_BULK_RUNS:
+        raise BadRequest(f"ids: {len(ids)} runs, more than the limit of {MAX_BULK_RUNS}")
+    return [_key(run_id, f"ids[{i}]") for i, run_id in enumerate(ids)], _run_edit(fields)
+
+
+def _run_edit(fields: dict) -> dict:
+    """What a PATCH of one run and a bulk edit share: tags to set and remove, the star and archive flags."""
+    edit: dict = {}
+    if fields.get("tags") is not None:
+        tags = _object(fields["tags"], "tags", {"set", "remove"})
+        edit["set_tags"] = _tags(tags.get("set") or {}, "tags.set")
+        remove = _list(tags.get("remove") or [], "tags.remove")
+        edit["remove_tags"] = [_key(key, f"tags.remove[{i}]") for i, key in enumerate(remove)]
+    for flag in ("starred", "archived"):
+        if flag in fields:
+            if not isinstance(fields[flag], bool):
+                raise BadRequest(f"{flag}: expected true or false, got {_short(fields[flag])}")
+            edit[flag] = fields[flag]
+    return edit
+
+
+# -- saved views ----------------------------------------------------------------
+
+
+def parse_view(name: str, body: Any) -> tuple[str, dict]:
+    """(name, state) of ``Store.save_view`` from the name in a PUT views/<name> URL and its body."""
+    if not 1 <= len(name) <= MAX_VIEW_NAME_CHARS:
+        raise BadRequest(f"name: expected 1 to {MAX_VIEW_NAME_CHARS} characters, got {len(name)}")
+    try:
+        check_json(name, "name")
+    except ValueError as error:
+        raise BadRequest(str(error)) from None
+    fields = _object(body, "body", {"state"})
+    state = _object(fields.get("state"), "state")
+    try:
+        check_json(state, "state", MAX_VIEW_DEPTH)
+    except ValueError as error:
+        raise BadRequest(str(error)) from None
+    size = len(json.dumps(state, separators=(",", ":")).encode())
+    if size > MAX_VIEW_STATE_BYTES:
+        raise TooLarge(f"state: {size} bytes, more than the limit of {MAX_VIEW_STATE_BYTES}")
+    return name, state
 
 
 # -- validations ----------------------------------------------------------------
