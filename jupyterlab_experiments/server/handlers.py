@@ -92,7 +92,10 @@ class RunHandler(StreamedBodyHandler):
     @authorized
     async def delete(self, run_id: str) -> None:
         """To the trash; with ``?purge=1``, gone with its rows and the images no other run has."""
-        if self.get_query_argument("purge", None) == "1":
+        purge = self.get_query_argument("purge", "0")
+        if purge not in ("0", "1"):
+            raise error(400, f"purge: expected 1 (purge) or 0 (to the trash), got {purge[:40]!r}")
+        if purge == "1":
             await self.call(self.store.purge_run, run_id)
             run_events(self).deleted([run_id])
         else:

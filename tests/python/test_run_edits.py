@@ -160,6 +160,17 @@ def test_trash_keeps_the_run_readable_and_restore_brings_it_back(store, make_png
     assert store.get_run(run_id)["metrics"]["loss"]["count"] == 3
 
 
+def test_the_trash_is_listed_apart_from_the_other_runs(store):
+    kept, trashed = store.create_run(name="kept")["id"], store.create_run(name="trashed")["id"]
+    store.delete_run(trashed)
+    assert [run["id"] for run in store.list_runs()[0]] == [kept]
+    runs, total = store.list_runs(trash=True)
+    assert ([run["id"] for run in runs], total) == ([trashed], 1)
+    store.restore_run(trashed)
+    assert {run["id"] for run in store.list_runs()[0]} == {kept, trashed}
+    assert store.list_runs(trash=True) == ([], 0)
+
+
 def test_trash_restore_and_purge_of_an_unknown_run_raise(store):
     for call in (store.delete_run, store.restore_run, store.purge_run):
         with pytest.raises(RunNotFound):
@@ -422,6 +433,13 @@ def test_delete_moves_to_the_trash_restore_brings_back_purge_removes(api, run, s
     for method, path in (("DELETE", ("runs", run["id"])), ("POST", ("runs", run["id"], "restore"))):
         assert api(method, *path)[0] == 404
     assert api("DELETE", "runs", "nope", params={"purge": "1"})[0] == 404
+
+
+@pytest.mark.parametrize("purge", ["true", "yes", "2", ""])
+def test_delete_refuses_a_purge_that_is_neither_0_nor_1(api, run, purge):
+    status, answer = api("DELETE", "runs", run["id"], params={"purge": purge})
+    assert status == 400 and answer["message"].startswith("purge:")
+    assert api("GET", "runs", run["id"])[1]["deleted"] is None
 
 
 def test_views_crud(api):
