@@ -103,8 +103,27 @@ describe('column ids', () => {
       key: 'max',
       summary: 'last'
     });
-    expect(parseColumnId('metrics.acc.mean')).toBeNull();
-    expect(parseColumnId('params.a.b')).toBeNull();
+    // As the grammar reads them: unquoted dots belong to the key.
+    expect(parseColumnId('metrics.acc.mean')).toEqual({
+      kind: 'metrics',
+      key: 'acc.mean',
+      summary: 'last'
+    });
+    expect(parseColumnId('metrics.val.acc.max')).toEqual({
+      kind: 'metrics',
+      key: 'val.acc',
+      summary: 'max'
+    });
+    expect(parseColumnId('metrics.acc.`max`')).toEqual({
+      kind: 'metrics',
+      key: 'acc.max',
+      summary: 'last'
+    });
+    expect(parseColumnId('params.a.b')).toEqual({ kind: 'params', key: 'a.b' });
+    expect(parseColumnId('tags."mlflow.user"')).toEqual({
+      kind: 'attribute',
+      key: 'user'
+    });
     expect(parseColumnId('params.')).toBeNull();
     expect(parseColumnId('colour.x')).toBeNull();
   });
@@ -127,9 +146,18 @@ describe('column ids', () => {
       kind: 'params',
       key: 'a`b'
     });
+    expect(parseColumnId('params."a\\"b\\\\c"')).toEqual({
+      kind: 'params',
+      key: 'a"b\\c'
+    });
+    expect(parseColumnId('params.`a\\`')).toEqual({
+      kind: 'params',
+      key: 'a\\'
+    });
     expect(parseColumnId('params.`open')).toBeNull();
     expect(parseColumnId('params.`a`b')).toBeNull();
     expect(parseColumnId('params.a b')).toBeNull();
+    expect(parseColumnId('data.`/tmp/x.csv`')).toBeNull();
     expect(parseColumnId('data.`/tmp/x.csv`.sha256')).toEqual({
       kind: 'data',
       key: '/tmp/x.csv'

@@ -6,7 +6,9 @@
  *
  * Keys that are not plain words (dots, spaces, dashes, a leading digit) are
  * quoted with backticks: `params.\`a.b\``; a backtick inside a key is doubled.
- * Parsing also accepts double quotes, as MLflow's grammar does.
+ * Parsing reads ids as `store/query/grammar.py` does: double quotes too (a
+ * backslash escapes in them), unquoted dots inside a key (`params.a.b` is
+ * the key `a.b`), MLflow's names (`attributes.run_id`, `tags."mlflow.user"`).
  */
 
 import { formatDuration, formatNumber } from '../common/format';
@@ -51,7 +53,11 @@ export type ColumnRef =
 
 export type ColumnKind = ColumnRef['kind'];
 
-/** Other spellings of attributes (ours and MLflow's), read as the canonical one. */
+/**
+ * Other spellings of attributes (ours and MLflow's), read as the canonical
+ * one. MLflow's `start_time`, `end_time` and `created` count milliseconds in
+ * a filter; as columns they show the same times as `started` and `ended`.
+ */
 const ALIASES: { [name: string]: Attribute } = {
   star: 'starred',
   run_id: 'id',
@@ -59,6 +65,7 @@ const ALIASES: { [name: string]: Attribute } = {
   notebook_path: 'notebook',
   start_time: 'started',
   end_time: 'ended',
+  created: 'started',
   user_id: 'user'
 };
 
@@ -115,14 +122,10 @@ export function parseColumnId(id: string): ColumnRef | null {
   if (head.quoted) {
     return null;
   }
-  let prefix = head.text.toLowerCase();
+  const prefix = head.text.toLowerCase();
   if (prefix === 'attributes' || prefix === 'attribute') {
     // MLflow's `attributes.status`.
-    if (rest.length !== 1 || rest[0].quoted) {
-      return null;
-    }
-    prefix = rest[0].text.toLowerCase();
-    return attributeRef(prefix);
+    return rest.length === 1 ? attributeRef(rest[0].text.toLowerCase()) : null;
   }
   if (rest.length === 0) {
     return attributeRef(prefix);
@@ -131,39 +134,43 @@ export function parseColumnId(id: string): ColumnRef | null {
   if (!kind) {
     return null;
   }
-  const [key, ...more] = rest;
-  if (key.text === '') {
-    return null;
+  // As the grammar reads them: unquoted dots inside a key are part of it
+  // (`params.a.b` is the key `a.b`); only a metric's last unquoted part can
+  // be a summary, and `data.<path>` ends with `.sha256`.
+  const last = rest[rest.length - 1];
+  let summary: MetricSummaryKind = 'last';
+  if (kind === 'metrics' && rest.length > 1 && !last.quoted) {
+    const named = last.text.toLowerCase() as MetricSummaryKind;
+    if (METRIC_SUMMARIES.includes(named)) {
+      summary = named;
+      rest.pop();
+    }
   }
-  switch (kind) {
-    case 'metrics': {
-      if (more.length === 0) {
-        return { kind, key: key.text, summary: 'last' };
-      }
-      const summary = more[0].text.toLowerCase() as MetricSummaryKind;
-      if (
-        more.length === 1 &&
-        !more[0].quoted &&
-        METRIC_SUMMARIES.includes(summary)
-      ) {
-        return { kind, key: key.text, summary };
-      }
+  if (kind === 'data') {
+    if (
+      rest.length < 2 ||
+      last.quoted ||
+      last.text.toLowerCase() !== 'sha256'
+    ) {
       return null;
     }
-    case 'data':
-      // `data.<path>.sha256`: the path is the key.
-      if (
-        more.length === 1 &&
-        !more[0].quoted &&
-        more[0].text.toLowerCase() === 'sha256'
-      ) {
-        return { kind, key: key.text };
-      }
-      return null;
-    default:
-      return more.length === 0 ? { kind, key: key.text } : null;
+    rest.pop();
   }
+  const key = rest.map(part => part.text).join('.');
+  if (key === '') {
+    return null;
+  }
+  if (kind === 'tags' && own(MLFLOW_TAGS, key)) {
+    return { kind: 'attribute', key: MLFLOW_TAGS[key] };
+  }
+  return kind === 'metrics' ? { kind, key, summary } : { kind, key };
 }
+
+/** MLflow's reserved tags that are attributes here, as the grammar reads them. */
+const MLFLOW_TAGS: { [tag: string]: Attribute } = {
+  'mlflow.runName': 'name',
+  'mlflow.user': 'user'
+};
 
 function attributeRef(name: string): ColumnRef | null {
   const attribute = ALIASES[name] ?? name;
@@ -203,6 +210,12 @@ function splitIdentifier(text: string): ISegment[] | null {
       for (;;) {
         if (i >= text.length) {
           return null;
+        }
+        if (text[i] === '\\' && quote === '"' && i + 1 < text.length) {
+          // In double quotes a backslash escapes the next character.
+          value += text[i + 1];
+          i += 2;
+          continue;
         }
         if (text[i] === quote) {
           if (text[i + 1] === quote) {
