@@ -34,7 +34,7 @@ from .base import END_STATUSES, MAX_PID, RUN_KINDS, RUN_STATUSES, VALIDATION_VER
 from .images import OutsideStore, image_path, images_folder, png_size, read_png, save_png
 from .migrations import MIGRATIONS, migrate, schema_version
 from .query import sqlite as queries
-from .query.base import aggregate_groups
+from .query.base import aggregate_groups, group_order
 from .series import decode_chunk, downsample_chunks, encode_chunk, merge_summary, resolve_steps
 
 STORE_FILE = "store.sqlite"
@@ -496,16 +496,16 @@ class SqliteStore(Store):
         )
 
         def work(conn: sqlite3.Connection) -> tuple[list[dict], int]:
-            total = conn.execute(*query.count).fetchone()[0]
-            return _summaries(conn, conn.execute(*query.page).fetchall()), total
+            rows = conn.execute(*query.page).fetchall()
+            total = rows[0][-1] if rows else 0
+            return _summaries(conn, [row[:-1] for row in rows if row[0] is not None]), total
 
         return self._read(work)
 
     def group_runs(self, *, group_by: str, filter: Optional[str] = None, columns: Sequence[str] = ()) -> list[dict]:
         query = queries.groups_query(group_by, filter, columns)
         rows = self._read(lambda conn: conn.execute(*query.sql).fetchall())
-        as_bool = queries.parse_identifier(group_by).type == "bool"
-        return aggregate_groups(rows, query.columns, bool if as_bool else queries.plain_value)
+        return aggregate_groups(rows, query.columns, query.group_value)
 
     def list_keys(self) -> dict:
         statements = queries.keys_queries()
@@ -514,10 +514,14 @@ class SqliteStore(Store):
         )
 
     def list_values(self, key: str, prefix: str = "", limit: int = 20) -> list:
-        if not 0 <= limit <= INT64_MAX:
-            raise ValueError(f"limit must be 0 to {INT64_MAX}")
-        sql = queries.values_query(key, prefix, limit)
-        return [queries.plain_value(row[0]) for row in self._read(lambda conn: conn.execute(*sql).fetchall())]
+        if limit < 0:
+            raise ValueError("limit must not be negative")
+        sql, read = queries.values_query(key)
+        values = [read(row[0]) for row in self._read(lambda conn: conn.execute(*sql).fetchall()) if row[0] is not None]
+        # Completion's prefix, ASCII case ignored as the filter's ILIKE does.
+        folded = queries.fold_ascii(prefix)
+        values = [value for value in values if queries.fold_ascii(queries.text_form(value)).startswith(folded)]
+        return sorted(values, key=group_order)[:limit]
 
     def get_run(self, run_id: str) -> dict:
         def work(conn: sqlite3.Connection) -> dict:

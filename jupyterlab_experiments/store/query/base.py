@@ -11,7 +11,7 @@ import abc
 import math
 from typing import Any, Callable, Iterable, NamedTuple, Optional, Sequence
 
-from .grammar import Field, Node, OrderKey
+from .grammar import Field, Node
 
 
 class Sql(NamedTuple):
@@ -22,7 +22,7 @@ class Sql(NamedTuple):
 
 
 class QueryCompiler(abc.ABC):
-    """Compiles filters, order keys and fields to SQL over one row of the runs table."""
+    """Compiles filters and fields to SQL over one row of the runs table."""
 
     @abc.abstractmethod
     def condition(self, node: Node, now: float) -> Sql:
@@ -37,10 +37,6 @@ class QueryCompiler(abc.ABC):
     @abc.abstractmethod
     def number(self, field: Field, now: float) -> Optional[Sql]:
         """The field's numeric value (NULL when not a number), for aggregates; None for a text field."""
-
-    @abc.abstractmethod
-    def order(self, keys: Sequence[OrderKey], now: float) -> Sql:
-        """An ORDER BY list: the keys (missing values last), then newest first."""
 
 
 def group_order(value: Any) -> tuple:

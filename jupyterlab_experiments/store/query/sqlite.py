@@ -12,7 +12,7 @@ Conditions never evaluate to NULL, so ``NOT`` is the complement (see the typing 
 
 from __future__ import annotations
 
-import sqlite3
+import json
 import time
 from typing import Any, Callable, NamedTuple, Optional, Sequence
 
@@ -28,7 +28,6 @@ from .grammar import (
     Node,
     Not,
     Or,
-    OrderKey,
     Present,
     Value,
     fields_of,
@@ -40,7 +39,6 @@ from .grammar import (
 # The clock that resolves relative times and running runs' duration (tests set it).
 clock: Callable[[], float] = time.time
 
-_NULLS_LAST = sqlite3.sqlite_version_info >= (3, 30, 0)
 _OPS = {"=": "=", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _METRIC_COLUMNS = {"last": "last", "min": "min", "max": "max", "count": "count"}
 
@@ -48,6 +46,8 @@ _METRIC_COLUMNS = {"last": "last", "min": "min", "max": "max", "count": "count"}
 _PARAM_TEXT = "CASE WHEN substr(p.value, 1, 1) = '\"' THEN json_extract(p.value, '$') ELSE p.value END"
 # A param's value for ordering and grouping: its number, else its text form; NULL when logged as None.
 _PARAM_VALUE = f"CASE WHEN p.num IS NOT NULL THEN p.num WHEN p.value = 'null' THEN NULL ELSE {_PARAM_TEXT} END"
+# A param's group key: its number, else its JSON text (decoded once per group, not once per run).
+_PARAM_KEY = "CASE WHEN p.num IS NOT NULL THEN p.num WHEN p.value = 'null' THEN NULL ELSE p.value END"
 # A tag's text read as a JSON number, else NULL (CASE, not AND: json_type fails on text that is not JSON).
 _TAG_NUMBER = (
     "CASE WHEN json_valid(t.value) THEN"
@@ -93,11 +93,6 @@ def glob_pattern(pattern: str) -> str:
         else:
             out.append(char)
     return "".join(out)
-
-
-def _like_prefix(prefix: str) -> str:
-    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return escaped + "%"
 
 
 class _Source(NamedTuple):
@@ -185,18 +180,6 @@ class SqliteCompiler(QueryCompiler):
         if field.kind == "tags":
             return _format(f"(SELECT {_TAG_NUMBER} FROM {{}})", _child(field))
         return self._source(field, now).number
-
-    def order(self, keys: Sequence[OrderKey], now: float) -> Sql:
-        parts = []
-        for key in keys:
-            value = self.value(key.field, now)
-            direction = "DESC" if key.descending else "ASC"
-            if _NULLS_LAST:
-                parts.append(_format(f"{{}} {direction} NULLS LAST", value))
-            else:
-                parts.append(_format(f"{{}} IS NULL, {{}} {direction}", value, value))
-        parts.append(Sql("r.start_time DESC, r.id DESC"))
-        return _join(", ", parts)
 
     # -- pieces ------------------------------------------------------------------------------
 
@@ -316,7 +299,9 @@ COMPILER = SqliteCompiler()
 
 
 class RunsQuery(NamedTuple):
-    count: Sql
+    """``page``'s rows are ``columns`` then the total; a row whose columns are all NULL stands for
+    an empty page (an offset beyond the end)."""
+
     page: Sql
 
 
@@ -346,7 +331,8 @@ def runs_query(
     limit: int,
     offset: int,
 ) -> RunsQuery:
-    """The count and the page of the runs a filter selects; ``columns`` of ``runs`` (unqualified)."""
+    """The page of the runs a filter selects, in order, and their total; ``columns`` of ``runs``
+    (unqualified names)."""
     now = clock()
     node = parse_filter(filter)
     keys = parse_order_by(order_by)
@@ -356,36 +342,77 @@ def runs_query(
     if status is not None:
         extra.append(Sql("r.status = ?", (status,)))
     where = _where(node, now, trash, extra)
-    order = COMPILER.order(keys, now)
-    return RunsQuery(
-        _format("SELECT count(*) FROM runs r WHERE {}", where),
-        _bind(
-            _format(f"SELECT {columns} FROM runs r WHERE {{}} ORDER BY {{}} LIMIT ? OFFSET ?", where, order),
-            limit,
-            offset,
-        ),
+    qualified = ", ".join(f"r.{column.strip()}" for column in columns.split(","))
+    # One row of the total, joined to the page's runs: an offset beyond the end still counts.
+    tail = (
+        f" SELECT {qualified}, c.total FROM (SELECT count(*) AS total FROM {{}}) AS c"
+        " LEFT JOIN (SELECT * FROM {} ORDER BY {} LIMIT ? OFFSET ?) AS page ON 1"
+        " LEFT JOIN runs r ON r.id = page.id ORDER BY {}"
     )
+    if node is None and not keys:
+        # Newest first along the start-time index, stopping at the page's end.
+        selected = _format("(SELECT r.id AS id, r.start_time AS started FROM runs r WHERE {})", where)
+        sql = _format(
+            tail.format("{}", "{}", "started DESC, id DESC", "page.started DESC, page.id DESC"),
+            _format("runs r WHERE {}", where),
+            selected,
+        )
+        return RunsQuery(_bind(sql, limit, offset))
+    # The filter and the order keys are evaluated once per run, into f; the total counts f, the
+    # page is sorted from f's narrow rows and only then joined to its runs' columns.
+    selected_columns = [Sql("r.id AS id"), Sql("r.start_time AS started")]
+    order = []
+    for index, key in enumerate(keys):
+        selected_columns.append(_format(f"{{}} AS k{index}", COMPILER.value(key.field, now)))
+        direction = "DESC" if key.descending else "ASC"
+        order.append(f"{{0}}k{index} IS NULL, {{0}}k{index} {direction}")  # missing values last
+    order += ["{0}started DESC", "{0}id DESC"]
+    sql = _format(
+        "WITH f AS (SELECT {} FROM runs r WHERE {})"
+        + tail.format("f", "f", ", ".join(order).format(""), ", ".join(order).format("page.")),
+        _join(", ", selected_columns),
+        where,
+    )
+    return RunsQuery(_bind(sql, limit, offset))
 
 
 class GroupsQuery(NamedTuple):
     sql: Sql
     columns: list  # the column names that have a numeric value, in the order of the SELECT
+    group_value: Callable[[Any], Any]  # a group key read back as the group's value
+
+
+def _param_key_value(stored: Any) -> Any:
+    """A param's group key (its number, else its JSON text) as the value ``= <value>`` selects:
+    its number, else its text form."""
+    if isinstance(stored, str) and stored.startswith('"'):
+        return json.loads(stored)
+    return plain_value(stored)
+
+
+def _group_key(field: Field, now: float) -> tuple[Sql, Callable[[Any], Any]]:
+    """What runs are grouped by, cheaper than ``value`` (no JSON decoded per run), and its reader."""
+    if field.kind == "params":
+        return _format(f"(SELECT {_PARAM_KEY} FROM {{}})", _child(field)), _param_key_value
+    if field.kind == "tags":
+        return _format("(SELECT t.value FROM {})", _child(field)), plain_value
+    return COMPILER.value(field, now), bool if field.type == "bool" else plain_value
 
 
 def groups_query(group_by: str, filter: Optional[str], columns: Sequence[str]) -> GroupsQuery:
-    """One row per selected run: its group value, then each numeric column's value."""
+    """One row per selected run: its group key, then each numeric column's value."""
     now = clock()
     node = parse_filter(filter)
-    key = COMPILER.value(parse_identifier(group_by), now)
+    key, group_value = _group_key(parse_identifier(group_by), now)
     selected = [key]
-    numeric = []
+    numeric: list[str] = []
     for name in columns:
         number = COMPILER.number(parse_identifier(name), now)
         if number is not None and name not in numeric:
             selected.append(number)
             numeric.append(name)
     where = _where(node, now)
-    return GroupsQuery(_format("SELECT {} FROM runs r WHERE {}", _join(", ", selected), where), numeric)
+    return GroupsQuery(_format("SELECT {} FROM runs r WHERE {}", _join(", ", selected), where), numeric, group_value)
 
 
 _KEY_TABLES = {"params": "params", "metrics": "metrics", "tags": "tags"}
@@ -410,16 +437,35 @@ def keys_queries() -> dict[str, Sql]:
     return queries
 
 
-def values_query(key: str, prefix: str, limit: int) -> Sql:
-    """Distinct values of a field among runs not in the trash, those whose text starts with
-    ``prefix`` (ASCII case ignored), numbers first."""
-    now = clock()
-    value = COMPILER.value(parse_identifier(key), now)
-    conditions = [_format("{} IS NOT NULL", value)]
-    if prefix:
-        conditions.append(_bind(_format("CAST({} AS TEXT) LIKE ? ESCAPE '\\'", value), _like_prefix(prefix)))
-    where = _join(" AND ", [Sql("r.deleted IS NULL"), *conditions])
-    return _bind(_format("SELECT DISTINCT {} AS v FROM runs r WHERE {} ORDER BY v LIMIT ?", value, where), limit)
+def values_query(key: str) -> tuple[Sql, Callable[[Any], Any]]:
+    """The distinct values of a field among runs not in the trash (as group keys), and their reader."""
+    field = parse_identifier(key)
+    if field.kind in _KEY_TABLES:
+        letter = field.kind[0]
+        column = {"params": _PARAM_KEY, "metrics": f"m.{_METRIC_COLUMNS[field.summary or 'last']}", "tags": "t.value"}
+        sql = Sql(
+            f"SELECT DISTINCT {column[field.kind]} FROM {field.kind} {letter} JOIN runs r ON r.id = {letter}.run"
+            f" WHERE {letter}.key = ? AND r.deleted IS NULL",
+            (field.key,),
+        )
+        return sql, _param_key_value if field.kind == "params" else plain_value
+    value, read = _group_key(field, clock())
+    return _format("SELECT DISTINCT {} FROM runs r WHERE r.deleted IS NULL", value), read
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold_ascii(text: str) -> str:
+    """``text`` with ASCII letters in lower case, as SQLite's LIKE compares them (other letters as they are)."""
+    return text.translate(_ASCII_LOWER)
+
+
+def text_form(value: Any) -> str:
+    """How a value reads as text, for matching a prefix."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value if isinstance(value, str) else repr(value)
 
 
 def plain_value(value: Any) -> Any:
