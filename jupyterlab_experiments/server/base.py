@@ -25,6 +25,7 @@ from tornado.ioloop import IOLoop
 from ..checkpoints import ObjectTooLarge, RefLocked
 from ..common.paths import OutsideRoot
 from ..store import RunConflict, RunNotFound, Store
+from ..store.query import QuerySyntaxError
 from . import work
 from .jsonio import dumps
 from .validation import BadRequest, TooLarge, parse_json_body
@@ -67,8 +68,20 @@ def http_error(exception: BaseException) -> Optional[web.HTTPError]:
                 return error(status, f"run {exception.args[0]!r} not found")
             if isinstance(exception, KeyError) and exception.args:
                 return error(status, str(exception.args[0]))  # str() of a KeyError quotes its message
-            return error(status, str(exception))
+            mapped = error(status, str(exception))
+            if isinstance(exception, QuerySyntaxError):
+                # Where in the query, so that the filter box can point at it.
+                mapped.fields = query_error_fields(exception)  # type: ignore[attr-defined]
+            return mapped
     return None
+
+
+def query_error_fields(exception: QuerySyntaxError) -> dict:
+    """What a 400 for a query says besides its message: the position in the text of ``argument``."""
+    fields = {"position": exception.position, "found": exception.found, "expected": exception.expected}
+    if exception.argument is not None:
+        fields["argument"] = exception.argument
+    return fields
 
 
 async def in_thread(method: Callable, *args: Any, **kwargs: Any) -> Any:
@@ -136,7 +149,8 @@ class ApiHandler(APIHandler):
         exception = kwargs.get("exc_info", (None, None, None))[1]
         if isinstance(exception, web.HTTPError) and exception.log_message:
             message = exception.log_message % exception.args if exception.args else exception.log_message
-            self.finish(json.dumps({"message": message, "reason": exception.reason}))
+            body = {"message": message, "reason": exception.reason, **getattr(exception, "fields", {})}
+            self.finish(json.dumps(body))
         else:
             super().write_error(status_code, **kwargs)
 

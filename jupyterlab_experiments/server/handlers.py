@@ -16,6 +16,7 @@ from ..store.base import RUN_STATUSES
 from . import work
 from .base import MAX_LIMIT, ApiHandler, StreamedBodyHandler, error, in_thread
 from .events import RunEvents
+from .query import trash_argument
 from .reports import validation_summary
 from .validation import (
     parse_log_body,
@@ -59,6 +60,9 @@ class RunsHandler(StreamedBodyHandler):
             offset=self.int_argument("offset", 0, 0, 2**62),
             notebook_id=self.get_query_argument("notebook_id", None) or None,
             status=status,
+            filter=self.get_query_argument("filter", None) or None,
+            order_by=self.get_query_argument("order_by", None) or None,
+            trash=trash_argument(self),
         )
         await self.reply({"runs": runs, "total": total})
 

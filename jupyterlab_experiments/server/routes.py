@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from jupyter_server.utils import url_path_join
 
-from . import gitfs, handlers, views
+from . import gitfs, handlers, query, views
 
 
 def url_handlers(base_url: str) -> list[tuple[str, type]]:
@@ -15,14 +15,17 @@ def url_handlers(base_url: str) -> list[tuple[str, type]]:
     return [
         (api + "/info", handlers.InfoHandler),
         (api + "/runs", handlers.RunsHandler),
-        # Before runs/<run_id>, which would take "bulk" for a run id.
+        # Before runs/<run_id>, which would take "bulk" or "groups" for a run id.
         (api + "/runs/bulk", handlers.RunsBulkHandler),
+        (api + "/runs/groups", query.RunGroupsHandler),
         (run, handlers.RunHandler),
         # A metric key may hold slashes ("train/loss"): it is the rest of the path, URL-decoded.
         (run + r"/metrics/(?P<key>.+)", handlers.MetricHandler),
         (run + "/log", handlers.LogHandler),
         (run + "/restore", handlers.RunRestoreHandler),
         (run + r"/images/(?P<image_id>[^/]+)", handlers.ImageHandler),
+        (api + "/keys", query.KeysHandler),
+        (api + "/values", query.ValuesHandler),
         (api + "/views", views.ViewsHandler),
         # A view's name is any text (slashes too): the rest of the path, URL-decoded.
         (api + r"/views/(?P<name>.+)", views.ViewHandler),

@@ -138,6 +138,8 @@ class QuerySyntaxError(ValueError):
         self.position = position
         self.found = found
         self.expected = expected
+        # Which of a request's texts it is in (filter, order_by, group_by, columns, key), when known.
+        self.argument: Optional[str] = None
         shown = repr(found) if found else "the end"
         detail = f"{reason}: " if reason else ""
         super().__init__(f"at {position}: {detail}expected {expected}, found {shown}")

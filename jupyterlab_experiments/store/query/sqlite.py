@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable, NamedTuple, Optional, Sequence
+from typing import Any, Callable, NamedTuple, Optional, Sequence, TypeVar
 
 from .base import QueryCompiler, Sql
 from .grammar import (
@@ -29,6 +29,7 @@ from .grammar import (
     Not,
     Or,
     Present,
+    QuerySyntaxError,
     Value,
     fields_of,
     parse_filter,
@@ -36,6 +37,7 @@ from .grammar import (
     parse_order_by,
 )
 
+T = TypeVar("T")
 # The clock that resolves relative times and running runs' duration (tests set it).
 clock: Callable[[], float] = time.time
 
@@ -305,6 +307,15 @@ class RunsQuery(NamedTuple):
     page: Sql
 
 
+def _parsed(argument: str, parse: Callable[[Any], T], text: Any) -> T:
+    """``parse(text)``; a QuerySyntaxError says it is in ``argument``."""
+    try:
+        return parse(text)
+    except QuerySyntaxError as exception:
+        exception.argument = argument
+        raise
+
+
 def _visible(node: Optional[Node], trash: bool) -> list[Sql]:
     """Trashed runs only in the trash; archived ones only when the filter names ``archived``."""
     parts = [Sql("r.deleted IS NOT NULL" if trash else "r.deleted IS NULL")]
@@ -334,8 +345,8 @@ def runs_query(
     """The page of the runs a filter selects, in order, and their total; ``columns`` of ``runs``
     (unqualified names)."""
     now = clock()
-    node = parse_filter(filter)
-    keys = parse_order_by(order_by)
+    node = _parsed("filter", parse_filter, filter)
+    keys = _parsed("order_by", parse_order_by, order_by)
     extra = []
     if notebook_id is not None:
         extra.append(Sql("r.notebook_id = ?", (notebook_id,)))
@@ -402,12 +413,12 @@ def _group_key(field: Field, now: float) -> tuple[Sql, Callable[[Any], Any]]:
 def groups_query(group_by: str, filter: Optional[str], columns: Sequence[str]) -> GroupsQuery:
     """One row per selected run: its group key, then each numeric column's value."""
     now = clock()
-    node = parse_filter(filter)
-    key, group_value = _group_key(parse_identifier(group_by), now)
+    node = _parsed("filter", parse_filter, filter)
+    key, group_value = _group_key(_parsed("group_by", parse_identifier, group_by), now)
     selected = [key]
     numeric: list[str] = []
     for name in columns:
-        number = COMPILER.number(parse_identifier(name), now)
+        number = COMPILER.number(_parsed("columns", parse_identifier, name), now)
         if number is not None and name not in numeric:
             selected.append(number)
             numeric.append(name)
@@ -439,7 +450,7 @@ def keys_queries() -> dict[str, Sql]:
 
 def values_query(key: str) -> tuple[Sql, Callable[[Any], Any]]:
     """The distinct values of a field among runs not in the trash (as group keys), and their reader."""
-    field = parse_identifier(key)
+    field = _parsed("key", parse_identifier, key)
     if field.kind in _KEY_TABLES:
         letter = field.kind[0]
         column = {"params": _PARAM_KEY, "metrics": f"m.{_METRIC_COLUMNS[field.summary or 'last']}", "tags": "t.value"}

@@ -1,0 +1,80 @@
+"""REST handlers of the experiments browser's queries: groups of runs, and the keys and values
+that complete a filter (``GET runs`` itself is in ``handlers``). The query grammar is the store's
+(``store/query``); a query it cannot read is a 400 that says where (``base.query_error_fields``).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from ..store.query import QuerySyntaxError, split_identifiers
+from .base import ApiHandler, error, http_error
+
+# Completion asks for a screenful of values.
+MAX_VALUES = 200
+
+
+def trash_argument(handler: ApiHandler) -> bool:
+    """``trash=1`` (or ``true``): list the runs in the trash instead of the others."""
+    text = (handler.get_query_argument("trash", "") or "").lower()
+    if text not in ("", "0", "1", "false", "true"):
+        raise error(400, f"trash: expected 1 or 0, got {text[:40]!r}")
+    return text in ("1", "true")
+
+
+def columns_argument(handler: ApiHandler) -> list[str]:
+    """The field names of ``columns=a,b`` (a comma in a quoted key stays in it)."""
+    try:
+        return split_identifiers(handler.get_query_argument("columns", "") or "")
+    except QuerySyntaxError as exception:
+        exception.argument = "columns"
+        raise http_error(exception) from None
+
+
+def required_argument(handler: ApiHandler, name: str, example: str) -> str:
+    text: Optional[str] = handler.get_query_argument(name, None)
+    if not text:
+        raise error(400, f"{name}: expected a field such as {example}")
+    return text
+
+
+class RunGroupsHandler(ApiHandler):
+    """GET runs/groups?filter=&group_by=&columns=a,b -> {"groups": [...]} (``Store.group_runs``)."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        groups = await self.call(
+            self.store.group_runs,
+            group_by=required_argument(self, "group_by", "params.model"),
+            filter=self.get_query_argument("filter", None) or None,
+            columns=columns_argument(self),
+        )
+        await self.reply({"groups": groups})
+
+
+class KeysHandler(ApiHandler):
+    """GET keys -> {"params": [...], "metrics": [...], "tags": [...], "env": [...]}."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        await self.reply(await self.call(self.store.list_keys))
+
+
+class ValuesHandler(ApiHandler):
+    """GET values?key=&prefix=&limit= -> {"values": [...]}: distinct values of a field, for completion."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        values = await self.call(
+            self.store.list_values,
+            required_argument(self, "key", "params.lr"),
+            self.get_query_argument("prefix", "") or "",
+            self.int_argument("limit", 20, 1, MAX_VALUES),
+        )
+        await self.reply({"values": values})
