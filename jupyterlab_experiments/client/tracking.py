@@ -16,7 +16,7 @@ Where the run comes from:
   when a script dies of an uncaught exception.
 
 Modules needed only at run start, on a background thread or by rarely used
-calls (the store, environment capture, hashing, the relay, search) are imported
+calls (the store, environment capture, hashing, the relay, pandas) are imported
 where they are used, so that ``import jupyterlab_experiments`` stays fast.
 """
 
@@ -34,7 +34,9 @@ from .values import check_key, metric_value, param_value, step_value, tag_value
 
 DEFAULT_FLUSH_INTERVAL = 0.5
 ENVIRONMENT_WAIT_SECONDS = 10
-_SEARCH_PAGE = 500
+# The columns of search_runs before params, metrics and tags.
+_ROW_ATTRIBUTES = ("run_id", "name", "status", "start_time", "end_time")
+_PREFIX_ORDER = {"params": 0, "metrics": 1, "tags": 2}
 
 
 class Run(NamedTuple):
@@ -262,30 +264,22 @@ class Tracker:
         max_results: int = 1000,
     ):
         """Runs of the store matching ``filter_string``, as a pandas DataFrame (a list of dicts
-        without pandas): run_id, name, status, start_time, end_time, params.*, metrics.*, tags.*.
+        without pandas): run_id, name, status, start_time, end_time, params.*, metrics.* (last
+        values), tags.*.
 
-        ``filter_string``: clauses such as ``params.lr > 0.01``, ``metrics.loss <= 0.2``,
-        ``tags.stage = 'prod'`` or ``status = 'finished'`` joined by AND; ``order_by``: e.g.
-        ``["metrics.loss ASC"]``. Newest first by default."""
-        from .search import filter_runs, order_runs, run_rows, to_frame
-
+        ``filter_string`` and ``order_by`` are the query grammar of the experiments browser, a
+        superset of MLflow's: ``params.lr > 0.01 AND metrics.acc.max > 0.9``, ``tags.stage =
+        'prod' OR status = 'failed'``, ``started > -7d``; ``order_by`` e.g. ``["metrics.loss
+        ASC"]`` or ``"metrics.acc DESC, params.lr"`` (missing values last). Newest first by
+        default. Archived runs only when the filter names ``archived``; runs in the trash never.
+        A query that cannot be read raises ValueError saying where."""
         if max_results < 0:
             raise ValueError(f"max_results must not be negative, got {max_results}")
         store = self._queryable_store()
         self.flush()
-        # Without filter or order, the store's newest-first pages are already the answer.
-        unfiltered = filter_string is None and order_by is None
-        wanted = max_results if unfiltered else None
-        runs: list[dict] = []
         with self._write_lock:
-            while wanted is None or len(runs) < wanted:
-                limit = _SEARCH_PAGE if wanted is None else wanted - len(runs)
-                page, total = store.list_runs(limit=min(limit, _SEARCH_PAGE), offset=len(runs))
-                runs.extend(page)
-                if not page or len(runs) >= total:
-                    break
-        found = order_runs(filter_runs(runs, filter_string), order_by)
-        return to_frame(run_rows(found[:max_results]))
+            runs, _ = store.list_runs(filter=filter_string, order_by=order_by, limit=max_results)
+        return _frame(_rows(runs))
 
     def get_run(self, run_id: str) -> dict:
         """The full run: summary, param cells, images, data, environment and executions."""
@@ -493,6 +487,32 @@ class Tracker:
         with self._lock:
             self._cell_id = cell_id
             self._buffer.set_cell(cell_id)
+
+
+def _rows(runs: list[dict]) -> list[dict]:
+    """One flat dict per run summary: run_id, name, status, start_time, end_time, params.*, metrics.*, tags.*."""
+    rows = []
+    for run in runs:
+        row = {"run_id": run["id"], **{name: run.get(name) for name in _ROW_ATTRIBUTES[1:]}}
+        row.update({f"params.{key}": value for key, value in run["params"].items()})
+        row.update({f"metrics.{key}": summary["last"] for key, summary in run["metrics"].items()})
+        row.update({f"tags.{key}": value for key, value in run["tags"].items()})
+        rows.append(row)
+    return rows
+
+
+def _frame(rows: list[dict]):
+    """A pandas DataFrame of ``rows`` with times as UTC datetimes; the rows themselves without pandas."""
+    try:
+        import pandas
+    except ImportError:
+        return rows
+    keys = {key for row in rows for key in row if key not in _ROW_ATTRIBUTES}
+    ordered = sorted(keys, key=lambda key: (_PREFIX_ORDER[key.split(".", 1)[0]], key))
+    frame = pandas.DataFrame(rows, columns=[*_ROW_ATTRIBUTES, *ordered])
+    for column in ("start_time", "end_time"):
+        frame[column] = pandas.to_datetime(frame[column], unit="s", utc=True)
+    return frame
 
 
 def _mapping(what: str, value: Any) -> dict:

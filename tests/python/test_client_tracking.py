@@ -291,6 +291,68 @@ def test_search_runs_filters_and_orders(tracker):
     assert [row["name"] for row in rows] == ["lr=0.001"]
 
 
+def test_search_runs_speaks_the_query_grammar_and_mlflows(tracker):
+    for lr, loss, stage in ((0.1, 0.5, "prod"), (0.01, 0.2, "dev"), (0.001, 0.9, "prod")):
+        tracker.start_run(f"lr={lr}", tags={"stage": stage})
+        tracker.log_param("lr", lr)
+        tracker.log_metrics({"loss": loss})
+        tracker.log_metrics({"loss": loss / 2})
+    tracker.end_run()
+
+    def names(found):
+        return [row["name"] for row in (found.to_dict("records") if hasattr(found, "to_dict") else found)]
+
+    assert names(tracker.search_runs("tags.stage = 'prod' OR metrics.loss.min < 0.2", "metrics.loss DESC")) == [
+        "lr=0.001",
+        "lr=0.1",
+        "lr=0.01",
+    ]
+    assert names(tracker.search_runs("params.lr = '0.01'")) == ["lr=0.01"]  # MLflow's params are strings
+    assert names(tracker.search_runs("attributes.run_name ILIKE 'LR=0.1%'", max_results=5)) == ["lr=0.1"]
+    assert names(tracker.search_runs("NOT params.lr > 0.005", order_by=["params.lr ASC"])) == ["lr=0.001"]
+    with pytest.raises(ValueError, match=r"at 12: expected a value.*found '\)'"):
+        tracker.search_runs("params.lr > )")
+    with pytest.raises(ValueError, match="max_results"):
+        tracker.search_runs(max_results=-1)
+
+
+def test_search_runs_table_has_the_documented_columns(tracker, monkeypatch):
+    tracker.start_run("one", tags={"stage": "prod"})
+    tracker.log_params({"lr": 0.1, "objective": "binary"})
+    tracker.log_metric("loss", 0.5)
+    tracker.end_run()
+    monkeypatch.setitem(sys.modules, "pandas", None)  # the table without pandas: a list of dicts
+    (row,) = tracker.search_runs()
+    assert row == {
+        "run_id": row["run_id"],
+        "name": "one",
+        "status": "finished",
+        "start_time": row["start_time"],
+        "end_time": row["end_time"],
+        "params.lr": 0.1,
+        "params.objective": "binary",
+        "metrics.loss": 0.5,
+        "tags.stage": "prod",
+    }
+    assert isinstance(row["start_time"], float) and row["end_time"] >= row["start_time"]
+    monkeypatch.undo()
+    pandas = require("pandas")
+    frame = tracker.search_runs()
+    assert isinstance(frame, pandas.DataFrame)
+    assert list(frame.columns) == [
+        "run_id",
+        "name",
+        "status",
+        "start_time",
+        "end_time",
+        "params.lr",
+        "params.objective",
+        "metrics.loss",
+        "tags.stage",
+    ]
+    assert str(frame["start_time"].dt.tz) == "UTC"
+
+
 def test_get_run_sees_what_was_just_logged(tracker):
     tracker.log_metric("loss", 0.5)
     assert tracker.get_run(tracker.active_run().id)["metrics"]["loss"]["last"] == 0.5
