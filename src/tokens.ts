@@ -13,6 +13,7 @@ export namespace CommandIDs {
   export const history = 'experiments:history';
   export const openCheckpoint = 'experiments:open-checkpoint';
   export const validate = 'experiments:validate';
+  export const openBrowser = 'experiments:open-browser';
 }
 
 /** The MIME type through which a kernel of any language logs (see docs/logging-protocol.md). */
@@ -48,6 +49,11 @@ export interface IRunSummary {
   notes: string;
   params: { [key: string]: unknown };
   metrics: { [key: string]: IMetricSummary };
+  starred: boolean;
+  /** Hidden from lists unless a filter names `archived`. */
+  archived: boolean;
+  /** When the run went to the trash (unix seconds); null outside it. */
+  deleted: number | null;
 }
 
 export interface ICellRef {

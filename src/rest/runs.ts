@@ -16,6 +16,44 @@ export interface IRunQuery {
   offset?: number;
   notebook_id?: string;
   status?: string;
+  /** A filter in the query grammar: `metrics.acc > 0.9 AND tags.best`. */
+  filter?: string;
+  /** Sort keys, comma-separated: `metrics.acc DESC, params.lr ASC`. */
+  order_by?: string;
+  /** List only the runs in the trash (otherwise they never appear). */
+  trash?: boolean;
+}
+
+/** `GET runs/groups`: the runs matching `filter`, grouped by an identifier. */
+export interface IGroupQuery {
+  /** An identifier: `params.x`, `tags.x`, `notebook`, `kind`, `status`… */
+  group_by: string;
+  filter?: string;
+  /** Numeric column identifiers to aggregate per group (`metrics.acc.max`). */
+  columns?: string[];
+}
+
+/** One column's figures over a group's runs; null where no run has a value. */
+export interface IAggregate {
+  mean: number | null;
+  std: number | null;
+  min: number | null;
+  max: number | null;
+  count: number;
+}
+
+export interface IRunGroup {
+  /** The group's value of `group_by`; null for runs without one. */
+  value: unknown;
+  count: number;
+  aggregates: { [column: string]: IAggregate };
+}
+
+/** What `POST runs/bulk` changes on every run it names, in one transaction. */
+export interface IBulkChange {
+  tags?: { set?: { [key: string]: string }; remove?: string[] };
+  starred?: boolean;
+  archived?: boolean;
 }
 
 /** A run to create: the frontend draws the id of a notebook run itself. */
@@ -34,6 +72,8 @@ export interface IRunChange {
   notes?: string;
   status?: string;
   tags?: { set?: { [key: string]: string }; remove?: string[] };
+  starred?: boolean;
+  archived?: boolean;
 }
 
 export interface IRunsClient {
@@ -41,6 +81,16 @@ export interface IRunsClient {
   get(runId: string): Promise<IRun>;
   create(run: INewRun): Promise<IRunSummary>;
   update(runId: string, change: IRunChange): Promise<IRunSummary>;
+  /** Groups of the runs matching a filter, with aggregates per column. */
+  groups(query: IGroupQuery): Promise<IRunGroup[]>;
+  /** The same change on several runs at once: their new summaries. */
+  bulk(ids: string[], change: IBulkChange): Promise<IRunSummary[]>;
+  /** Move a run to the trash (restorable for 30 days). */
+  remove(runId: string): Promise<void>;
+  /** Bring a run back from the trash. */
+  restore(runId: string): Promise<IRunSummary>;
+  /** Delete a run for good, with its series and the images only it used. */
+  purge(runId: string): Promise<void>;
   /** Record a batch (executions, parameters, relayed log calls) in a run. */
   log(runId: string, batch: unknown): Promise<unknown>;
   /** A metric's points, downsampled to at most `maxPoints`. */
@@ -78,8 +128,9 @@ export class RunsClient implements IRunsClient {
   async list(
     query: IRunQuery = {}
   ): Promise<{ runs: IRunSummary[]; total: number }> {
+    const { trash, ...rest } = query;
     const body = await requestAPI<{ runs: IRunSummary[]; total: number }>(
-      `runs?${queryString({ ...query })}`,
+      `runs?${queryString({ ...rest, trash: trash ? 1 : undefined })}`,
       {},
       this._settings
     );
@@ -100,10 +151,70 @@ export class RunsClient implements IRunsClient {
     );
   }
 
-  update(runId: string, change: IRunChange): Promise<IRunSummary> {
-    return requestAPI<IRunSummary>(
-      runPath(runId),
-      { method: 'PATCH', body: JSON.stringify(change) },
+  async update(runId: string, change: IRunChange): Promise<IRunSummary> {
+    return reviveRun(
+      await requestAPI<IRunSummary>(
+        runPath(runId),
+        { method: 'PATCH', body: JSON.stringify(change) },
+        this._settings
+      )
+    );
+  }
+
+  async groups(query: IGroupQuery): Promise<IRunGroup[]> {
+    const body = await requestAPI<{ groups: IRunGroup[] }>(
+      `runs/groups?${queryString({
+        group_by: query.group_by,
+        filter: query.filter || undefined,
+        columns: query.columns?.length ? query.columns.join(',') : undefined
+      })}`,
+      {},
+      this._settings
+    );
+    return body.groups.map(group => ({
+      ...group,
+      aggregates: Object.fromEntries(
+        Object.entries(group.aggregates ?? {}).map(([column, a]) => [
+          column,
+          {
+            count: a.count,
+            mean: reviveNumber(a.mean),
+            std: reviveNumber(a.std),
+            min: reviveNumber(a.min),
+            max: reviveNumber(a.max)
+          }
+        ])
+      )
+    }));
+  }
+
+  async bulk(ids: string[], change: IBulkChange): Promise<IRunSummary[]> {
+    const body = await requestAPI<{ runs: IRunSummary[] }>(
+      'runs/bulk',
+      { method: 'POST', body: JSON.stringify({ ...change, ids }) },
+      this._settings
+    );
+    return body.runs.map(reviveRun);
+  }
+
+  async remove(runId: string): Promise<void> {
+    await requestAPI(runPath(runId), { method: 'DELETE' }, this._settings);
+  }
+
+  async restore(runId: string): Promise<IRunSummary> {
+    return reviveRun(
+      await requestAPI<IRunSummary>(
+        `${runPath(runId)}/restore`,
+        { method: 'POST' },
+        this._settings
+      )
+    );
+  }
+
+  async purge(runId: string): Promise<void> {
+    await requestAPI(
+      `${runPath(runId)}?purge=1`,
+      { method: 'DELETE' },
       this._settings
     );
   }

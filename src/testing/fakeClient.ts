@@ -10,6 +10,9 @@ import { inflate } from 'pako';
 
 import { ApiError } from '../rest';
 import type {
+  IBulkChange,
+  IGroupQuery,
+  IRunGroup,
   ICheckpointInfo,
   ICheckpointQuery,
   IExperimentsClient,
@@ -38,6 +41,12 @@ import type {
   RunsAction
 } from '../rest';
 import type { IMetricSeries, IRun, IRunSummary } from '../tokens';
+import {
+  fakeGroups,
+  fakeOrder,
+  namesAttribute,
+  parseFakeFilter
+} from './fakeFilter';
 
 /** One call the client received: `runs.create`, `git.write`… */
 export interface ICall {
@@ -104,6 +113,9 @@ class FakeRuns implements IRunsClient {
       notes: '',
       params: {},
       metrics: {},
+      starred: false,
+      archived: false,
+      deleted: null,
       param_cells: {},
       images: [],
       data: [],
@@ -146,10 +158,10 @@ class FakeRuns implements IRunsClient {
     query: IRunQuery = {}
   ): Promise<{ runs: IRunSummary[]; total: number }> {
     await this._calls.enter('runs.list', [query]);
-    const runs = [...this.runs.values()]
+    const runs = this._matching(query.filter, query.trash)
       .filter(r => !query.notebook_id || r.notebook_id === query.notebook_id)
       .filter(r => !query.status || r.status === query.status)
-      .sort((a, b) => b.start_time - a.start_time);
+      .sort(fakeOrder(query.order_by));
     const offset = query.offset ?? 0;
     return {
       runs: clone(runs.slice(offset, offset + (query.limit ?? 50))),
@@ -193,7 +205,94 @@ class FakeRuns implements IRunsClient {
     if (change.status) {
       run.status = change.status as IRun['status'];
     }
+    if (change.name !== undefined) {
+      run.name = change.name;
+    }
+    if (change.notes !== undefined) {
+      run.notes = change.notes;
+    }
+    this._apply(run, change);
+    run.updated += 1;
     return clone(run);
+  }
+
+  async groups(query: IGroupQuery): Promise<IRunGroup[]> {
+    await this._calls.enter('runs.groups', [query]);
+    return fakeGroups(
+      this._matching(query.filter, false),
+      query.group_by,
+      query.columns ?? []
+    );
+  }
+
+  async bulk(ids: string[], change: IBulkChange): Promise<IRunSummary[]> {
+    await this._calls.enter('runs.bulk', [ids, change]);
+    const runs = ids.map(id => {
+      const run = this.runs.get(id);
+      if (!run || run.deleted !== null) {
+        throw new ApiError(404, `No run ${id}`);
+      }
+      return run;
+    });
+    for (const run of runs) {
+      this._apply(run, change);
+      run.updated += 1;
+    }
+    return clone(runs);
+  }
+
+  async remove(runId: string): Promise<void> {
+    await this._calls.enter('runs.remove', [runId]);
+    const run = this.runs.get(runId);
+    if (!run || run.deleted !== null) {
+      throw new ApiError(404, `No run ${runId}`);
+    }
+    run.deleted = 1000 + run.updated;
+  }
+
+  async restore(runId: string): Promise<IRunSummary> {
+    await this._calls.enter('runs.restore', [runId]);
+    const run = this.runs.get(runId);
+    if (!run || run.deleted === null) {
+      throw new ApiError(404, `No run ${runId} in the trash`);
+    }
+    run.deleted = null;
+    return clone(run);
+  }
+
+  async purge(runId: string): Promise<void> {
+    await this._calls.enter('runs.purge', [runId]);
+    if (!this.runs.delete(runId)) {
+      throw new ApiError(404, `No run ${runId}`);
+    }
+    this.series.delete(runId);
+  }
+
+  /** Runs a filter keeps, as `GET runs` chooses them (trash, archived). */
+  private _matching(filter: string | undefined, trash = false): IRun[] {
+    const keep = parseFakeFilter(filter);
+    const archived = namesAttribute(filter, 'archived');
+    return [...this.runs.values()].filter(
+      r =>
+        (trash ? r.deleted !== null : r.deleted === null) &&
+        (archived || !r.archived) &&
+        keep(r)
+    );
+  }
+
+  private _apply(run: IRun, change: IBulkChange): void {
+    for (const [key, value] of Object.entries(change.tags?.set ?? {})) {
+      run.tags[key] = value;
+    }
+    for (const key of change.tags?.remove ?? []) {
+      delete run.tags[key];
+    }
+    if (change.starred !== undefined) {
+      run.starred = change.starred;
+    }
+    if (change.archived !== undefined) {
+      run.archived = change.archived;
+    }
   }
 
   async log(runId: string, batch: unknown): Promise<unknown> {
