@@ -1,0 +1,192 @@
+/**
+ * A sparse cache of one query's runs, by row index, filled a page at a time
+ * as the table scrolls: 10,000 runs are never fetched at once, only the pages
+ * on screen. Pure, no DOM.
+ */
+import type { IRunSummary } from '../tokens';
+
+/** Rows per request. */
+export const PAGE_SIZE = 100;
+
+/** Requests in flight at once: a fast scroll does not queue every page. */
+const MAX_IN_FLIGHT = 3;
+
+export type PageLoader = (
+  offset: number,
+  limit: number
+) => Promise<{ runs: IRunSummary[]; total: number }>;
+
+export class RunPages {
+  constructor(
+    private _load: PageLoader,
+    private _onChange: () => void,
+    private _onError: (reason: unknown) => void
+  ) {}
+
+  /** The query's number of runs; null until its first page arrives. */
+  get total(): number | null {
+    return this._total;
+  }
+
+  /** Whether a page is being fetched. */
+  get loading(): boolean {
+    return this._inFlight.size > 0;
+  }
+
+  get(index: number): IRunSummary | undefined {
+    return this._rows.get(index);
+  }
+
+  /** Indices of the cached runs, in order. */
+  indices(): number[] {
+    return [...this._rows.keys()].sort((a, b) => a - b);
+  }
+
+  /** Where a run is cached, or -1. */
+  indexOf(runId: string): number {
+    return this._byId.get(runId) ?? -1;
+  }
+
+  /** Cached runs (for columns and numeric-ness). */
+  runs(): IterableIterator<IRunSummary> {
+    return this._rows.values();
+  }
+
+  /** Fetch the pages that rows `[start, end)` fall in and do not hold yet. */
+  ensure(start: number, end: number): void {
+    this._want = { start, end };
+    this._pump();
+  }
+
+  /** Put a newer copy of a run where it is cached; false if it is not. */
+  replace(run: IRunSummary): boolean {
+    const index = this._byId.get(run.id);
+    if (index === undefined) {
+      return false;
+    }
+    this._rows.set(index, run);
+    return true;
+  }
+
+  /**
+   * The query's results changed (a run started): keep showing what is
+   * cached, fetch the wanted pages again and replace them as they land.
+   */
+  invalidate(): void {
+    this._generation++;
+    this._inFlight.clear();
+    for (const page of this._pages.keys()) {
+      this._pages.set(page, 'stale');
+    }
+    this._pump();
+  }
+
+  /** Forget everything (a new filter or order): replies on the way are dropped. */
+  clear(): void {
+    this._generation++;
+    this._inFlight.clear();
+    this._pages.clear();
+    this._rows.clear();
+    this._byId.clear();
+    this._total = null;
+  }
+
+  /** Fetch again after an error. */
+  retry(): void {
+    for (const [page, state] of this._pages) {
+      if (state === 'failed') {
+        this._pages.delete(page);
+      }
+    }
+    this._pump();
+  }
+
+  private _pump(): void {
+    const { start, end } = this._want;
+    const last =
+      this._total === null
+        ? Math.floor(start / PAGE_SIZE)
+        : Math.min(
+            Math.floor(Math.max(end - 1, start) / PAGE_SIZE),
+            Math.max(0, Math.ceil(this._total / PAGE_SIZE) - 1)
+          );
+    for (let page = Math.floor(start / PAGE_SIZE); page <= last; page++) {
+      if (this._inFlight.size >= MAX_IN_FLIGHT) {
+        return;
+      }
+      const state = this._pages.get(page);
+      if (
+        state === 'loaded' ||
+        state === 'failed' ||
+        this._inFlight.has(page)
+      ) {
+        continue;
+      }
+      void this._fetch(page);
+    }
+  }
+
+  private async _fetch(page: number): Promise<void> {
+    const generation = this._generation;
+    this._inFlight.add(page);
+    let reply: { runs: IRunSummary[]; total: number };
+    try {
+      reply = await this._load(page * PAGE_SIZE, PAGE_SIZE);
+    } catch (reason) {
+      if (generation === this._generation) {
+        this._inFlight.delete(page);
+        this._pages.set(page, 'failed');
+        this._onError(reason);
+      }
+      return;
+    }
+    if (generation !== this._generation) {
+      return; // An older query's reply.
+    }
+    this._inFlight.delete(page);
+    this._pages.set(page, 'loaded');
+    const offset = page * PAGE_SIZE;
+    this._total = reply.total;
+    for (let i = 0; i < PAGE_SIZE; i++) {
+      const old = this._rows.get(offset + i);
+      if (old && this._byId.get(old.id) === offset + i) {
+        this._byId.delete(old.id);
+      }
+      this._rows.delete(offset + i);
+    }
+    reply.runs.forEach((run, i) => {
+      // A run that moved (new runs above it) leaves its old place, whose
+      // page is fetched again when shown.
+      const previous = this._byId.get(run.id);
+      if (previous !== undefined && previous !== offset + i) {
+        this._rows.delete(previous);
+        const stalePage = Math.floor(previous / PAGE_SIZE);
+        if (this._pages.get(stalePage) === 'loaded') {
+          this._pages.set(stalePage, 'stale');
+        }
+      }
+      this._rows.set(offset + i, run);
+      this._byId.set(run.id, offset + i);
+    });
+    // Rows beyond the end (runs went away) are gone.
+    for (const index of [...this._rows.keys()]) {
+      if (index >= reply.total) {
+        const run = this._rows.get(index)!;
+        this._rows.delete(index);
+        if (this._byId.get(run.id) === index) {
+          this._byId.delete(run.id);
+        }
+      }
+    }
+    this._onChange();
+    this._pump();
+  }
+
+  private _rows = new Map<number, IRunSummary>();
+  private _byId = new Map<string, number>();
+  private _pages = new Map<number, 'loaded' | 'stale' | 'failed'>();
+  private _inFlight = new Set<number>();
+  private _total: number | null = null;
+  private _generation = 0;
+  private _want = { start: 0, end: PAGE_SIZE };
+}
