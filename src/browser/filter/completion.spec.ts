@@ -56,7 +56,6 @@ describe('FilterCompletion', () => {
         'params.lr',
         'params.`model.depth`',
         'metrics.acc',
-        'metrics.acc.max',
         'tags.best',
         'env.numpy',
         'NOT'
@@ -65,6 +64,25 @@ describe('FilterCompletion', () => {
     const lr = result!.options.find(o => o.label === 'params.lr')!;
     expect(inserted(lr)).toBe('params.lr ');
     expect(lr.detail).toBe('param');
+  });
+
+  it("offers a metric's summaries once its identifier and a dot are typed", async () => {
+    const first = await completion.source(contextAt('metrics.|'));
+    expect(labels(first)).not.toContain('metrics.acc.max');
+    const validFor = first!.validFor as (text: string) => boolean;
+    expect(validFor('metrics.ac')).toBe(true);
+    expect(validFor('metrics.acc.')).toBe(false);
+
+    const summaries = await completion.source(contextAt('metrics.acc.m|'));
+    expect(labels(summaries)).toEqual(
+      expect.arrayContaining([
+        'metrics.acc.last',
+        'metrics.acc.min',
+        'metrics.acc.max',
+        'metrics.acc.count'
+      ])
+    );
+    expect(labels(summaries)).not.toContain('params.lr');
   });
 
   it('fetches the keys once, and again when refreshed', async () => {

@@ -84,6 +84,14 @@ const NULLS = [keyword('NULL'), keyword('NOT NULL')];
 /** What a word being typed may contain: CodeMirror filters these itself. */
 const WORD = /^[\w.`"]*$/;
 
+/**
+ * An identifier being typed stays filtered locally until a dot: then the
+ * source is asked again (after `metrics.acc.` it offers `.min`, `.max`…,
+ * which are not in the first list so that it stays short in large stores).
+ */
+const IDENTIFIER_WORD = (text: string) =>
+  WORD.test(text) && !text.endsWith('.');
+
 /** The store's keys, fetched once and refreshed on demand (one at a time). */
 export class KeyCache {
   constructor(private _client: IQueryClient) {}
@@ -97,6 +105,8 @@ export class KeyCache {
   get(): Promise<IStoreKeys> {
     if (!this._keys) {
       this._keys = this._fetch();
+      // Failed: asked again at the next call.
+      this._keys.catch(() => (this._keys = null));
     }
     return this._keys;
   }
@@ -106,36 +116,31 @@ export class KeyCache {
    * already known answer until the new ones land; a failure keeps them.
    */
   refresh(): void {
-    if (this._refreshing || !this._keys) {
-      void this.get();
+    if (this._fetching) {
       return;
     }
-    this._refreshing = this._client
-      .keys()
-      .then(keys => {
-        this._keys = Promise.resolve(keys);
-        this._version++;
-      })
-      .catch(() => undefined)
-      .finally(() => {
-        this._refreshing = null;
-      });
+    if (!this._keys) {
+      void this.get().catch(() => undefined);
+      return;
+    }
+    this._fetch()
+      .then(keys => (this._keys = Promise.resolve(keys)))
+      .catch(() => undefined);
   }
 
   private async _fetch(): Promise<IStoreKeys> {
+    this._fetching = true;
     try {
       const keys = await this._client.keys();
       this._version++;
       return keys;
-    } catch (reason) {
-      // Asked again at the next completion.
-      this._keys = null;
-      throw reason;
+    } finally {
+      this._fetching = false;
     }
   }
 
   private _keys: Promise<IStoreKeys> | null = null;
-  private _refreshing: Promise<void> | null = null;
+  private _fetching = false;
   private _version = 0;
 }
 
@@ -171,12 +176,19 @@ export class FilterCompletion {
     const result = (options: Completion[]): CompletionResult | null =>
       options.length ? { from: point.from, options, validFor: WORD } : null;
     switch (point.expect) {
-      case 'identifier':
-        return result([
-          ...(await this._identifiers()),
-          keyword('NOT'),
-          { label: '(', apply: '(', type: 'keyword' }
-        ]);
+      case 'identifier': {
+        const identifiers = await this._identifiers();
+        const summaries = this._summaries(point.typed);
+        return {
+          from: point.from,
+          options: [
+            ...(summaries.length ? summaries : identifiers),
+            keyword('NOT'),
+            { label: '(', apply: '(', type: 'keyword' }
+          ],
+          validFor: IDENTIFIER_WORD
+        };
+      }
       case 'operator':
         return result([...OPERATORS, ...CONNECTIVES]);
       case 'negated':
@@ -223,22 +235,28 @@ export class FilterCompletion {
     };
     add('params', keys.params, 'param', 'variable');
     add('metrics', keys.metrics, 'metric (last)', 'variable');
-    add('tags', keys.tags, 'tag', 'constant');
+    add('tags', keys.tags, 'tag', 'type');
     add('env', keys.env, 'package version', 'namespace');
-    for (const key of keys.metrics) {
-      for (const summary of METRIC_SUMMARIES) {
-        const id = `metrics.${quoteKey(key)}.${summary}`;
-        options.push({
-          label: id,
-          apply: `${id} `,
-          type: 'variable',
-          detail: `metric (${summary})`,
-          boost: -1
-        });
-      }
-    }
-    this._identifierOptions = { version: this.keys.version, options };
+    this._identifierOptions = {
+      version: this.keys.version,
+      options,
+      metrics: keys.metrics.map(key => `metrics.${quoteKey(key)}`)
+    };
     return options;
+  }
+
+  /** `metrics.<key>.last`, `.min`… once `metrics.<key>.` is typed. */
+  private _summaries(typed: string): Completion[] {
+    const metric = typed.slice(0, typed.lastIndexOf('.'));
+    if (!metric || !this._identifierOptions?.metrics.includes(metric)) {
+      return [];
+    }
+    return ['last', ...METRIC_SUMMARIES].map(summary => ({
+      label: `${metric}.${summary}`,
+      apply: `${metric}.${summary} `,
+      type: 'variable',
+      detail: `metric (${summary})`
+    }));
   }
 
   private async _values(
@@ -341,6 +359,8 @@ export class FilterCompletion {
   private _identifierOptions: {
     version: number;
     options: Completion[];
+    /** Each metric's identifier, `metrics.<quoted key>`. */
+    metrics: string[];
   } | null = null;
   private _valueCache = new Map<string, Promise<unknown[]>>();
 }
