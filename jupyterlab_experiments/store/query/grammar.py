@@ -445,7 +445,7 @@ def _field(token: _Token) -> Field:
 
 
 def _attribute_name(name: str) -> Optional[str]:
-    lowered = name.lower()
+    lowered = name.lower().replace(" ", "_")  # MLflow accepts attributes.`Run Name`
     lowered = ATTRIBUTE_ALIASES.get(lowered, lowered)
     return lowered if lowered in ATTRIBUTES else None
 
@@ -551,7 +551,7 @@ class _Parser:
             op_token = self.advance()
             op = "!=" if op_token.text == "<>" else op_token.text
             value = self.parse_value()
-            return Compare(subject, op, _check(subject, op, value, token))
+            return Compare(subject, op, _check(subject, op, value))
         negated = False
         if self.at_keyword("not"):
             self.advance()
@@ -560,19 +560,19 @@ class _Parser:
                 raise self.fail("IN, LIKE, ILIKE or BETWEEN after NOT")
         if self.at_keyword("in"):
             self.advance()
-            return In(subject, self.parse_list(subject, token), negated)
+            return In(subject, self.parse_list(subject), negated)
         if self.at_keyword("like", "ilike"):
             word = self.advance().value
             pattern = self.parse_value()
             if pattern.kind != "string":
                 raise QuerySyntaxError(pattern.position, pattern.text, "a quoted pattern such as 'abc%'")
-            _check(subject, "like", pattern, token)
+            _check(subject, "like", pattern)
             return Like(subject, str(pattern.value), word == "ilike", negated)
         if self.at_keyword("between"):
             self.advance()
-            low = _check(subject, "between", self.parse_value(), token)
+            low = _check(subject, "between", self.parse_value())
             self.expect_keyword("and")
-            high = _check(subject, "between", self.parse_value(), token)
+            high = _check(subject, "between", self.parse_value())
             if _comparable_kind(low) != _comparable_kind(high):
                 raise QuerySyntaxError(high.position, high.text, f"a bound of the same type as {low.text}")
             return Between(subject, low, high, negated)
@@ -588,7 +588,7 @@ class _Parser:
             raise self.fail("an operator (= != < <= > >= IN LIKE ILIKE BETWEEN IS)")
         return Present(subject)
 
-    def parse_list(self, subject: Field, token: _Token) -> tuple:
+    def parse_list(self, subject: Field) -> tuple:
         self.expect_punct("(", "'(' opening the list of values")
         if self.at_punct(")"):
             raise self.fail("a value", reason="empty IN list")
@@ -597,7 +597,7 @@ class _Parser:
             self.list_values += 1
             if self.list_values > MAX_LIST_VALUES:
                 raise self.fail(f"at most {MAX_LIST_VALUES} values in IN lists", reason="too many values")
-            values.append(_check(subject, "in", self.parse_value(), token))
+            values.append(_check(subject, "in", self.parse_value()))
             if self.at_punct(","):
                 self.advance()
                 continue
@@ -651,7 +651,7 @@ def _is_int(value: Value) -> bool:
     return value.kind == "number" and value.value in (0, 1)
 
 
-def _check(subject: Field, op: str, value: Value, field_token: _Token) -> Value:
+def _check(subject: Field, op: str, value: Value) -> Value:
     """``value`` as ``subject`` compares it (an ISO date becomes a time, a status is normalized);
     QuerySyntaxError at the value when the two cannot be compared."""
     kind = subject.type
