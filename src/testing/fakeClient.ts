@@ -541,7 +541,11 @@ class FakeViews implements IViewsClient {
 
   async save(name: string, state: { [key: string]: unknown }): Promise<void> {
     await this._calls.enter('views.save', [name, state]);
-    this.saved.set(name, { name, state: clone(state), updated: Date.now() });
+    this.saved.set(name, {
+      name,
+      state: clone(state),
+      updated: Date.now() / 1000
+    });
   }
 
   async delete(name: string): Promise<void> {

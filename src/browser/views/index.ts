@@ -1,0 +1,4 @@
+export * from './copy';
+export * from './CopyLinkButton';
+export * from './model';
+export * from './SavedViews';
