@@ -63,7 +63,6 @@ describe('RunPanelModel', () => {
       tracker as unknown as IRunTracker,
       client
     );
-    model.pollInterval = 20;
   });
 
   afterEach(() => {
@@ -79,7 +78,82 @@ describe('RunPanelModel', () => {
     expect(model.run).toBeNull();
   });
 
-  it('polls the run while shown and stops when hidden', async () => {
+  it('refreshes when its run changes, and asks nothing while nothing does', async () => {
+    // The fallback's period is not used while events are available.
+    model.pollInterval = 20;
+    model.setActive(true);
+    await until(() => model.run?.id === 'r1');
+    await settle(100);
+    expect(client.callsTo('runs.get')).toHaveLength(1);
+
+    client.runs.logMetric('r1', 'loss', [0.5]);
+    client.events.emit(['other', 'r1']);
+    await until(() => model.series.get('loss')?.count === 4);
+    expect(client.callsTo('runs.get')).toHaveLength(2);
+
+    // Another notebook's run: not this sidebar's business.
+    client.events.emit(['other']);
+    await settle(50);
+    expect(client.callsTo('runs.get')).toHaveLength(2);
+  });
+
+  it('reads changes announced during a refresh once it lands', async () => {
+    model.setActive(true);
+    await until(() => model.run?.id === 'r1');
+    const release = client.hold('runs.get');
+    client.events.emit(['r1']);
+    await until(() => client.callsTo('runs.get').length === 2);
+    client.events.emit(['r1']);
+    client.events.emit(['r1']);
+    client.events.emit(['r1']);
+    release();
+    await settle(50);
+    // The one in flight, then one for the three changes that came meanwhile.
+    expect(client.callsTo('runs.get')).toHaveLength(3);
+  });
+
+  it('looks for a new run on any change when the tracker names none', async () => {
+    tracker.runIds.clear();
+    model.setActive(true);
+    await until(() => model.run?.id === 'r1');
+    client.runs.add({ id: 'r9', notebook_id: NOTEBOOK_ID, start_time: 99 });
+
+    client.events.emit(['r9']);
+
+    await until(() => model.run?.id === 'r9');
+    expect(client.callsTo('runs.list')).toHaveLength(2);
+  });
+
+  it('shows what remains when its run is purged elsewhere', async () => {
+    tracker.runIds.clear();
+    client.runs.add({ id: 'r0', notebook_id: NOTEBOOK_ID, start_time: -1 });
+    model.setActive(true);
+    await until(() => model.run?.id === 'r1');
+
+    client.runs.runs.delete('r1');
+    client.events.emit(['r1'], 'deleted');
+
+    await until(() => model.run?.id === 'r0');
+    expect(model.error).toBeNull();
+  });
+
+  it('ignores changes while hidden, and all of them once disposed', async () => {
+    client.events.emit(['r1']);
+    await settle(30);
+    expect(client.calls).toEqual([]);
+
+    model.setActive(true);
+    await until(() => model.run?.id === 'r1');
+    model.dispose();
+    client.events.emit(['r1']);
+    await settle(30);
+    expect(client.callsTo('runs.get')).toHaveLength(1);
+  });
+
+  it('polls slowly only without run events, and stops when hidden', async () => {
+    // No event bus in this frontend: nothing would say the run changed.
+    client.events.available = false;
+    model.pollInterval = 20;
     model.setActive(true);
     await until(() => client.callsTo('runs.get').length >= 3);
     expect(model.run?.id).toBe('r1');

@@ -1,6 +1,11 @@
 /**
  * State of the Experiments sidebar: the run of the active notebook, refreshed
  * while the sidebar is visible. No DOM.
+ *
+ * It refreshes when the server announces a change (the run-change events
+ * of the client's `events`), not on a clock: an open sidebar makes no
+ * request while nothing changes. Only when the frontend has no event bus does
+ * it poll, slowly (`pollInterval`).
  */
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { IDisposable } from '@lumino/disposable';
@@ -8,7 +13,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { errorMessage } from '../common/format';
 import { readNotebookId, METADATA_KEY } from '../common/notebookId';
-import type { IExperimentsClient } from '../rest';
+import type { IExperimentsClient, IRunsChanged } from '../rest';
 import {
   IMetricSeries,
   IRun,
@@ -27,10 +32,16 @@ export class RunPanelModel implements IDisposable {
   ) {
     _notebooks.currentChanged.connect(this._refreshSoon, this);
     _tracker.changed.connect(this._refreshSoon, this);
+    _client.events.changed.connect(this._onRunsChanged, this);
   }
 
-  /** Milliseconds between refreshes while visible. */
-  pollInterval = 500;
+  /**
+   * Milliseconds between refreshes while visible, used only without run
+   * events (no event bus: nothing else would say the run changed). Slow on
+   * purpose: a poll costs a request per open sidebar whether or not anything
+   * changed, which is what the events avoid.
+   */
+  pollInterval = 10_000;
 
   get changed(): ISignal<this, void> {
     return this._changed;
@@ -75,6 +86,20 @@ export class RunPanelModel implements IDisposable {
     if (this._isDisposed) {
       return;
     }
+    this._refreshing++;
+    try {
+      await this._refresh();
+    } finally {
+      this._refreshing--;
+    }
+    // Changes announced while this one was in flight.
+    if (this._again && !this._refreshing && this._active) {
+      this._again = false;
+      void this.refresh();
+    }
+  }
+
+  private async _refresh(): Promise<void> {
     const generation = ++this._generation;
     try {
       const run = await this._fetchRun();
@@ -96,7 +121,7 @@ export class RunPanelModel implements IDisposable {
       return;
     }
     this._changed.emit();
-    if (this._active && !this._isDisposed) {
+    if (this._active && !this._isDisposed && !this._client.events.available) {
       this._timer = setTimeout(() => void this.refresh(), this.pollInterval);
     }
   }
@@ -153,6 +178,34 @@ export class RunPanelModel implements IDisposable {
     }
   }
 
+  /**
+   * Runs changed on the server. Refresh for the run shown; and when the
+   * tracker names no run for the notebook (the sidebar shows the notebook's
+   * latest run, or none yet), for any run, as it may be a new one of this
+   * notebook. Hidden, it refreshes when shown anyway.
+   */
+  private _onRunsChanged(_: unknown, change: IRunsChanged): void {
+    if (!this._active || this._isDisposed) {
+      return;
+    }
+    const panel = this.panel;
+    const shown = this._run?.id ?? null;
+    const tracked = panel ? this._tracker.runId(panel) : null;
+    const relevant =
+      (shown !== null && change.runIds.includes(shown)) ||
+      (tracked !== null && change.runIds.includes(tracked)) ||
+      (tracked === null && panel !== null && change.action === 'changed');
+    if (!relevant) {
+      return;
+    }
+    if (this._refreshing) {
+      // One refresh at a time: the changes are read once it lands.
+      this._again = true;
+    } else {
+      void this.refresh();
+    }
+  }
+
   private _refreshSoon(): void {
     if (this._active) {
       void this.refresh();
@@ -174,6 +227,9 @@ export class RunPanelModel implements IDisposable {
   private _error: string | null = null;
   private _active = false;
   private _generation = 0;
+  /** Refreshes in flight, and whether a change came meanwhile. */
+  private _refreshing = 0;
+  private _again = false;
   private _timer: ReturnType<typeof setTimeout> | null = null;
   private _changed = new Signal<this, void>(this);
   private _isDisposed = false;
