@@ -13,6 +13,37 @@ describe('filterErrorOf', () => {
     });
   });
 
+  it('reads messages with a reason, the end, and double-quoted finds', () => {
+    expect(
+      filterErrorOf(
+        new ApiError(
+          400,
+          "at 0: unknown attribute: expected an identifier, found 'colour'"
+        )
+      )
+    ).toMatchObject({
+      position: 0,
+      expected: 'an identifier',
+      found: 'colour'
+    });
+    expect(
+      filterErrorOf(new ApiError(400, 'at 11: expected a value, found the end'))
+    ).toMatchObject({ position: 11, expected: 'a value', found: '' });
+    expect(
+      filterErrorOf(new ApiError(400, `at 4: expected a value, found "it's"`))
+    ).toMatchObject({ position: 4, found: "it's" });
+  });
+
+  it('is null for an error in another part of the request', () => {
+    const error = Object.assign(
+      new ApiError(400, 'at 0: expected x, found y'),
+      {
+        body: { position: 0, expected: 'x', found: 'y', argument: 'order_by' }
+      }
+    );
+    expect(filterErrorOf(error)).toBeNull();
+  });
+
   it('prefers the fields of the reply body when the error has them', () => {
     const error = Object.assign(new ApiError(400, 'bad filter'), {
       body: { position: 3, expected: 'an operator', found: 'foo' }

@@ -12,8 +12,13 @@ export interface IFilterError {
   found: string;
 }
 
-/** "at 14: expected a value, found ')'" */
-const MESSAGE = /^at (\d+): expected (.*?), found (.*)$/s;
+/**
+ * The server's message: "at 14: expected a value, found ')'", with an
+ * optional reason before "expected", and "the end" for an empty `found`
+ * (which is quoted as Python's `repr` quotes it).
+ */
+const MESSAGE =
+  /^at (\d+): (?:.*?: )?expected (.*), found ('(?:[^']|\\')*'|"(?:[^"]|\\")*"|the end)$/s;
 
 /**
  * The filter error a failed request carries, or null for any other failure.
@@ -35,6 +40,11 @@ export function filterErrorOf(reason: unknown): IFilterError | null {
       Number.isInteger(source.position) &&
       source.position >= 0
     ) {
+      // The server names the text at fault when it knows: only the filter's
+      // positions are the box's.
+      if (source.argument !== undefined && source.argument !== 'filter') {
+        return null;
+      }
       return {
         position: source.position,
         message: String(source.message ?? error.message ?? ''),
@@ -56,10 +66,13 @@ export function filterErrorOf(reason: unknown): IFilterError | null {
   };
 }
 
-/** `')'` → `)`; `end of input` stays. */
+/** `')'` → `)`; "the end" → nothing found. */
 function unquoteFound(found: string): string {
+  if (found === 'the end') {
+    return '';
+  }
   const quoted = /^'(.*)'$/s.exec(found) ?? /^"(.*)"$/s.exec(found);
-  return quoted ? quoted[1] : found;
+  return quoted ? quoted[1].replace(/\\(.)/g, '$1') : found;
 }
 
 /**
