@@ -70,6 +70,7 @@ describe('RunEvents', () => {
 
     expect(seen).toEqual([{ runIds: ['r1'], action: 'changed' }]);
     expect(events.available).toBe(true);
+    events.dispose();
   });
 
   it('stops listening once disposed', () => {
@@ -87,10 +88,13 @@ describe('RunEvents', () => {
   });
 
   it('is unavailable without an event bus', () => {
-    expect(new RunEvents(null).available).toBe(false);
+    const without = new RunEvents(null);
+    expect(without.available).toBe(false);
+    without.dispose();
     const manager = new FakeManager();
     const events = new RunEvents(manager as unknown as Event.IManager);
     manager.isDisposed = true;
     expect(events.available).toBe(false);
+    events.dispose();
   });
 });
