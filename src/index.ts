@@ -1,5 +1,6 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
+import { browserPlugin } from './browser';
 import { capturePlugin } from './capture';
 import { checkpointsPlugin } from './checkpoints';
 import { historyPlugin } from './history';
@@ -14,6 +15,7 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   sidebarPlugin,
   checkpointsPlugin,
   historyPlugin,
+  browserPlugin,
   validationPlugin,
   backgroundStatusPlugin,
   statusItemPlugin

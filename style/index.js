@@ -1,3 +1,4 @@
 import './base.css';
 import './status.css';
 import './browser-details.css';
+import './browser.css';

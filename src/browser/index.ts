@@ -1,0 +1,154 @@
+/**
+ * Plugin `jupyterlab-experiments:browser`: the command that opens the
+ * Experiments panel (palette, launcher, View menu, the run sidebar's header),
+ * one panel, restored with the layout and its view. Only this shell loads at
+ * start-up; the panel's code (model, table, TanStack) is a chunk fetched on
+ * first open.
+ */
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import {
+  ICommandPalette,
+  MainAreaWidget,
+  WidgetTracker
+} from '@jupyterlab/apputils';
+import { ILauncher } from '@jupyterlab/launcher';
+import { tableRowsIcon } from '@jupyterlab/ui-components';
+import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
+
+import { lazy } from '../common/lazy';
+import { LazyPanel } from '../common/lazyPanel';
+import { IExperimentsClient } from '../rest';
+import { CommandIDs } from '../tokens';
+import type { BrowserContent, IBrowserDeps, IBrowserSlots } from './panel';
+import type { IViewState } from './viewState';
+
+export const BROWSER_PLUGIN_ID = 'jupyterlab-experiments:browser';
+
+/** The panel's content and its code: loaded on first open. */
+const loadPanel = lazy(() => import('./panel'));
+
+/**
+ * Where the filter box, saved views, share, export and details are given to
+ * the panel: set before the panel opens, or applied to the open one.
+ */
+export const browserSlots: { current: IBrowserSlots } = { current: {} };
+
+export const browserPlugin: JupyterFrontEndPlugin<void> = {
+  id: BROWSER_PLUGIN_ID,
+  description:
+    'The Experiments panel: every run in a table to filter, sort, group, tag and share.',
+  autoStart: true,
+  requires: [IExperimentsClient],
+  optional: [ILayoutRestorer, ICommandPalette, ILauncher],
+  activate: (
+    app: JupyterFrontEnd,
+    client: IExperimentsClient,
+    restorer: ILayoutRestorer | null,
+    palette: ICommandPalette | null,
+    launcher: ILauncher | null
+  ) => {
+    const deps: IBrowserDeps = { app, client };
+    const tracker = new WidgetTracker<MainAreaWidget<LazyPanel>>({
+      namespace: 'experiments-browser'
+    });
+    /** Each panel's latest view, saved with the layout. */
+    const views = new WeakMap<MainAreaWidget<LazyPanel>, IViewState>();
+
+    const content = async (
+      widget: MainAreaWidget<LazyPanel>
+    ): Promise<BrowserContent> =>
+      (await widget.content.ready()) as BrowserContent;
+
+    const create = (state: Partial<IViewState> | null) => {
+      const lazyPanel = new LazyPanel({
+        id: 'jp-experiments-browser-content',
+        icon: tableRowsIcon,
+        caption: 'Experiments: every run',
+        load: async () => {
+          const panel = await loadPanel();
+          const browser = panel.createBrowserContent(deps, {
+            state,
+            slots: browserSlots.current
+          });
+          browser.model.stateChanged.connect((_, view) => {
+            views.set(widget, view);
+            void tracker.save(widget);
+          });
+          return browser;
+        }
+      });
+      const widget = new MainAreaWidget({ content: lazyPanel });
+      widget.id = 'jp-experiments-browser';
+      widget.title.label = 'Experiments';
+      widget.title.caption = 'Every run: filter, sort, group, tag, share';
+      widget.title.icon = tableRowsIcon;
+      widget.title.closable = true;
+      widget.addClass('jp-ExperimentsBrowser-widget');
+      if (state) {
+        views.set(widget, { ...(state as IViewState) });
+      }
+      return widget;
+    };
+
+    app.commands.addCommand(CommandIDs.openBrowser, {
+      label: args => (args.isLauncher ? 'Experiments' : 'Experiments Browser'),
+      caption:
+        'Open the Experiments panel: every run, to filter, sort, group and tag',
+      icon: args => (args.isPalette ? undefined : tableRowsIcon),
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            state: {
+              type: 'object',
+              description:
+                'A view to show: {filter, orderBy, columns, groupBy, selection, anchor}'
+            }
+          }
+        }
+      },
+      execute: async args => {
+        const state =
+          args.state && typeof args.state === 'object'
+            ? (args.state as unknown as Partial<IViewState>)
+            : null;
+        let widget = tracker.find(() => true);
+        if (!widget || widget.isDisposed) {
+          widget = create(state);
+          void tracker.add(widget);
+          app.shell.add(widget, 'main');
+        } else if (state) {
+          (await content(widget)).model.setState(state);
+        }
+        app.shell.activateById(widget.id);
+        return widget;
+      }
+    });
+
+    palette?.addItem({
+      command: CommandIDs.openBrowser,
+      category: 'Experiments'
+    });
+    launcher?.add({
+      command: CommandIDs.openBrowser,
+      category: 'Experiments',
+      rank: 0
+    });
+    if (restorer) {
+      void restorer.restore(tracker, {
+        command: CommandIDs.openBrowser,
+        args: widget => {
+          const view = views.get(widget);
+          return (
+            view ? { state: view as unknown as ReadonlyPartialJSONObject } : {}
+          ) as ReadonlyPartialJSONObject;
+        },
+        name: () => 'experiments-browser'
+      });
+    }
+  }
+};
