@@ -4,7 +4,7 @@
  * in), the actions on the selection, the table or what to do when it has
  * nothing to show, and the run details beside it.
  */
-import React, { ReactNode, useEffect, useState } from 'react';
+import React, { ReactNode, useEffect, useRef, useState } from 'react';
 
 import { columnId, columnLabel } from './columns';
 import type { BrowserModel } from './model';
@@ -142,6 +142,7 @@ function TableOrState(props: {
   onOpenNotebook?: (path: string) => void;
 }): JSX.Element {
   const { model } = props;
+  const shown = useRef(false);
   const error = model.loadError;
   if (error) {
     const badQuery = error.status === 400;
@@ -176,7 +177,8 @@ function TableOrState(props: {
       </div>
     );
   }
-  if (model.status === 'loading' && model.rowCount === 0) {
+  const loading = model.status === 'loading';
+  if (loading && model.rowCount === 0 && !shown.current) {
     return (
       <div className="jp-ExperimentsBrowser-state" aria-busy="true">
         Loading runs…
@@ -186,12 +188,22 @@ function TableOrState(props: {
   if (model.status === 'ready' && model.rowCount === 0) {
     return <EmptyState model={model} />;
   }
+  // Once shown, the table stays while a new query loads: its columns, scroll
+  // and focus do not flash away.
+  shown.current = true;
   return (
-    <RunsTable
-      model={model}
-      version={props.version}
-      onOpenNotebook={props.onOpenNotebook}
-    />
+    <>
+      <RunsTable
+        model={model}
+        version={props.version}
+        onOpenNotebook={props.onOpenNotebook}
+      />
+      {loading && (
+        <div className="jp-ExperimentsBrowser-loading" aria-busy="true">
+          Loading runs…
+        </div>
+      )}
+    </>
   );
 }
 

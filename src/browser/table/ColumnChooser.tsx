@@ -45,7 +45,8 @@ export function ColumnChooser(props: {
   const onClose = useRef(props.onClose);
   onClose.current = props.onClose;
   useEffect(() => {
-    input.current?.focus();
+    // Without preventScroll the panel itself would scroll to show the box.
+    input.current?.focus({ preventScroll: true });
     const outside = (event: MouseEvent) => {
       if (!node.current?.contains(event.target as Node)) {
         onClose.current();
