@@ -218,6 +218,11 @@ export class BrowserModel implements IDisposable {
     return this._state.filter;
   }
 
+  /** The sort keys, without copying the whole state (the table reads it often). */
+  get orderBy(): readonly IOrderKey[] {
+    return this._state.orderBy;
+  }
+
   setFilter(filter: string): void {
     if (filter !== this._state.filter) {
       this._state.filter = filter;
@@ -885,13 +890,14 @@ export class BrowserModel implements IDisposable {
         offset,
         limit
       });
-    const pages: RunPages = new RunPages(
+    const pages = new RunPages(
       load,
-      () => {
+      (runs: IRunSummary[]) => {
         this._layoutCache = null;
         this._loadError = null;
         let learned = false;
-        for (const run of pages.runs()) {
+        // Only the page that landed: the cache may hold thousands of runs.
+        for (const run of runs) {
           learned = this._learn(run) || learned;
           if (!this._seen.has(run.id) && this._sample.length < SAMPLE_SIZE) {
             this._sample.push(run);

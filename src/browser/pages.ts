@@ -19,7 +19,8 @@ export type PageLoader = (
 export class RunPages {
   constructor(
     private _load: PageLoader,
-    private _onChange: () => void,
+    /** A page landed: its runs. */
+    private _onChange: (runs: IRunSummary[]) => void,
     private _onError: (reason: unknown) => void
   ) {}
 
@@ -178,7 +179,7 @@ export class RunPages {
         }
       }
     }
-    this._onChange();
+    this._onChange(reply.runs);
     this._pump();
   }
 

@@ -76,6 +76,20 @@ interface IMenu {
   items: IPopupItem[];
 }
 
+/** A truncated cell's whole text as its tooltip, set only when hovered. */
+function showTruncated(event: React.MouseEvent): void {
+  const cell = (event.target as HTMLElement).closest<HTMLElement>(
+    '.jp-ExperimentsTable-cell'
+  );
+  if (cell) {
+    const title =
+      cell.scrollWidth > cell.clientWidth ? (cell.textContent ?? '') : '';
+    if (cell.title !== title) {
+      cell.title = title;
+    }
+  }
+}
+
 export function RunsTable(props: ITableProps): JSX.Element {
   const { model } = props;
   const scroller = useRef<HTMLDivElement>(null);
@@ -104,7 +118,7 @@ export function RunsTable(props: ITableProps): JSX.Element {
     () => ({ left: columns.filter(c => c.pinned).map(c => c.id), right: [] }),
     [columns]
   );
-  const orderBy = model.state.orderBy;
+  const orderBy = model.orderBy;
   const sorting = useMemo<SortingState>(
     () => orderBy.map(k => ({ id: k.key, desc: k.descending })),
     [JSON.stringify(orderBy)]
@@ -145,8 +159,10 @@ export function RunsTable(props: ITableProps): JSX.Element {
     count: rowCount,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: props.overscan ?? 12,
+    overscan: props.overscan ?? 6,
     scrollPaddingStart: HEADER_HEIGHT,
+    // Both directions' scroll updates render once, batched by React.
+    useFlushSync: false,
     initialRect: { width: 1000, height: 600 }
   });
   const cols = useVirtualizer({
@@ -156,6 +172,7 @@ export function RunsTable(props: ITableProps): JSX.Element {
     estimateSize: i => centerHeaders[i]?.getSize() ?? 120,
     overscan: 3,
     scrollPaddingStart: pinnedWidth,
+    useFlushSync: false,
     initialRect: { width: 1000, height: 600 }
   });
   useLayoutEffect(() => {
@@ -431,7 +448,7 @@ export function RunsTable(props: ITableProps): JSX.Element {
         {sort && (
           <span className="jp-ExperimentsTable-sort">
             {sort.descending ? '▼' : '▲'}
-            {model.state.orderBy.length > 1 ? sort.rank + 1 : ''}
+            {orderBy.length > 1 ? sort.rank + 1 : ''}
           </span>
         )}
         <div
@@ -544,6 +561,7 @@ export function RunsTable(props: ITableProps): JSX.Element {
       aria-multiselectable
       tabIndex={0}
       onKeyDown={onKeyDown}
+      onMouseOver={showTruncated}
     >
       <div
         className="jp-ExperimentsTable-content"
