@@ -1,0 +1,213 @@
+"""The query grammar over REST: GET runs with filter, order_by and trash; runs/groups, keys and values;
+a query that cannot be read is a 400 saying where; nothing without authentication; never a 500."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import API, property_settings, strict_json
+from hypothesis import given
+from hypothesis import strategies as st
+
+
+@pytest.fixture
+def seeded(server_store):
+    """Three runs written through the store's API; their ids by name."""
+    runs = [
+        {
+            "name": "tree",
+            "start_time": 100.0,
+            "end_time": 160.0,
+            "tags": {"stage": "prod"},
+            "batch": {
+                "params": [{"key": "lr", "value": 0.1}, {"key": "model", "value": "tree"}],
+                "metrics": [{"key": "acc", "values": [0.5, 0.95, 0.9]}],
+                "environment": {"packages": {"numpy": "2.0"}},
+            },
+        },
+        {
+            "name": "linear",
+            "start_time": 200.0,
+            "end_time": 230.0,
+            "status": "failed",
+            "tags": {"stage": "dev"},
+            "batch": {
+                "params": [{"key": "lr", "value": "0.01"}, {"key": "model", "value": "linear"}],
+                "metrics": [{"key": "acc", "values": [0.7]}, {"key": "loss", "values": [0.1]}],
+            },
+        },
+        {"name": "old", "start_time": 50.0, "end_time": 60.0, "batch": {"params": [{"key": "lr", "value": 0.001}]}},
+    ]
+    ids = dict(zip([run["name"] for run in runs], server_store.import_runs(runs)))
+    server_store.delete_run(ids["old"])
+    return ids
+
+
+def names(runs):
+    return [run["name"] for run in runs]
+
+
+def test_runs_are_filtered_and_ordered_in_the_store(api, seeded):
+    status, body = api("GET", "runs", params={"filter": "tags.stage = 'prod' OR metrics.loss < 0.2"})
+    assert status == 200 and names(body["runs"]) == ["linear", "tree"] and body["total"] == 2
+    status, body = api("GET", "runs", params={"filter": "params.lr > 0.01", "order_by": "metrics.acc.max DESC"})
+    assert names(body["runs"]) == ["tree"]
+    status, body = api("GET", "runs", params={"order_by": "metrics.acc DESC, params.lr", "limit": 1, "offset": 1})
+    assert (names(body["runs"]), body["total"]) == (["linear"], 2)
+    status, body = api("GET", "runs", params={"filter": "attributes.status = 'FAILED'"})
+    assert names(body["runs"]) == ["linear"]
+    status, body = api("GET", "runs", params={"filter": "env.numpy LIKE '2.%'"})
+    assert names(body["runs"]) == ["tree"]
+    status, body = api("GET", "runs", params={"trash": "1"})
+    assert (names(body["runs"]), body["total"]) == (["old"], 1)
+    status, body = api("GET", "runs", params={"trash": "0", "filter": ""})
+    assert names(body["runs"]) == ["linear", "tree"]
+
+
+@pytest.mark.parametrize(
+    "params, argument, position, found, expected",
+    [
+        ({"filter": "params.lr > )"}, "filter", 12, ")", "a value"),
+        ({"filter": "status > 3"}, "filter", 9, "3", "a quoted string"),
+        ({"filter": "metrics.x LIKE 'a'"}, "filter", 15, "'a'", "a number"),
+        ({"filter": "name = 'unterminated"}, "filter", 7, "'unterminated", "a closing '"),
+        ({"filter": "params.x IN ()"}, "filter", 13, ")", "a value"),
+        ({"filter": "colour = 'red'"}, "filter", 0, "colour", "params.<key>"),
+        ({"order_by": "metrics.acc sideways"}, "order_by", 12, "sideways", "ASC, DESC"),
+    ],
+)
+def test_a_query_that_cannot_be_read_is_a_400_that_says_where(api, seeded, params, argument, position, found, expected):
+    status, body = api("GET", "runs", params=params)
+    assert status == 400, body
+    assert (body["argument"], body["position"], body["found"]) == (argument, position, found)
+    assert body["expected"].startswith(expected)
+    assert body["message"].startswith(f"at {position}: ")
+
+
+@pytest.mark.parametrize(
+    "path, params, message",
+    [
+        ("runs", {"limit": 10**9}, "limit: expected 1 to 1000"),
+        ("runs", {"limit": 0}, "limit: expected 1 to 1000"),
+        ("runs", {"offset": -1}, "offset: expected 0 to"),
+        ("runs", {"offset": 10**30}, "offset: expected 0 to"),
+        ("runs", {"trash": "maybe"}, "trash: expected 1 or 0"),
+        ("runs/groups", {}, "group_by: expected a field"),
+        ("values", {}, "key: expected a field"),
+        ("values", {"key": "status", "limit": 10**6}, "limit: expected 1 to 200"),
+        ("values", {"key": "status", "limit": -1}, "limit: expected 1 to 200"),
+    ],
+)
+def test_bad_bounds_and_missing_arguments_are_a_400(api, seeded, path, params, message):
+    status, body = api("GET", path, params=params)
+    assert status == 400 and body["message"].startswith(message), body
+
+
+def test_groups_aggregate_the_filtered_runs(api, seeded):
+    status, body = api(
+        "GET",
+        "runs/groups",
+        params={
+            "group_by": "params.model",
+            "columns": "metrics.acc.max, duration,name",
+            "filter": "params.lr IS NOT NULL",
+        },
+    )
+    assert status == 200
+    assert [(group["value"], group["count"]) for group in body["groups"]] == [("linear", 1), ("tree", 1)]
+    tree = body["groups"][1]["aggregates"]
+    assert tree["metrics.acc.max"] == {"mean": 0.95, "std": None, "min": 0.95, "max": 0.95, "count": 1}
+    assert tree["duration"]["mean"] == 60.0 and "name" not in tree
+    status, body = api("GET", "runs/groups", params={"group_by": "status"})
+    assert [(group["value"], group["count"], group["aggregates"]) for group in body["groups"]] == [
+        ("failed", 1, {}),
+        ("finished", 1, {}),
+    ]
+
+
+@pytest.mark.parametrize(
+    "params, argument, position",
+    [
+        ({"group_by": "colour"}, "group_by", 0),
+        ({"group_by": "status", "columns": "metrics.acc, colour"}, "columns", 13),
+        ({"group_by": "status", "columns": "metrics.acc metrics.loss"}, "columns", 12),
+        ({"group_by": "status", "filter": "(tags.a"}, "filter", 7),
+    ],
+)
+def test_groups_say_which_argument_is_wrong(api, seeded, params, argument, position):
+    status, body = api("GET", "runs/groups", params=params)
+    assert status == 400, body
+    assert (body["argument"], body["position"]) == (argument, position)
+
+
+def test_keys_and_values_complete_a_filter(api, seeded):
+    status, body = api("GET", "keys")
+    assert status == 200
+    assert body == {"params": ["lr", "model"], "metrics": ["acc", "loss"], "tags": ["stage"], "env": ["numpy"]}
+    status, body = api("GET", "values", params={"key": "params.lr"})
+    assert body == {"values": [0.1, "0.01"]}  # not the trashed run's 0.001
+    status, body = api("GET", "values", params={"key": "params.model", "prefix": "T", "limit": 5})
+    assert body == {"values": ["tree"]}
+    status, body = api("GET", "values", params={"key": "params.", "prefix": "x"})
+    assert status == 400 and (body["argument"], body["position"]) == ("key", 7)
+
+
+def test_groups_is_not_taken_for_a_run_id(api, seeded):
+    status, body = api("GET", "runs", "groups", params={"group_by": "kind"})
+    assert status == 200 and body["groups"][0]["value"] == "notebook"
+
+
+def test_keys_and_values_with_quotes_stay_data(api, server_store):
+    key = "a'; DROP TABLE runs; --"
+    run_id = server_store.import_runs([{"start_time": 1.0, "tags": {key: key}}])[0]
+    quoted = "`" + key + "`"
+    status, body = api("GET", "runs", params={"filter": f"tags.{quoted} = '{key.replace(chr(39), chr(39) * 2)}'"})
+    assert status == 200 and [run["id"] for run in body["runs"]] == [run_id]
+    assert api("GET", "values", params={"key": f"tags.{quoted}"})[1] == {"values": [key]}
+    assert api("GET", "keys")[1]["tags"] == [key]
+    assert server_store.list_runs()[1] == 1
+
+
+QUERY_ENDPOINTS = [
+    ("runs", {"filter": "tags.stage = 'prod'", "order_by": "name"}),
+    ("runs", {"trash": "1"}),
+    ("runs/groups", {"group_by": "params.model", "columns": "metrics.acc"}),
+    ("keys", {}),
+    ("values", {"key": "params.model"}),
+]
+
+
+@pytest.mark.parametrize("allow_unauthenticated", [False, True])
+@pytest.mark.parametrize("path, params", QUERY_ENDPOINTS)
+def test_every_query_endpoint_refuses_unauthenticated_requests(fetch, seeded, path, params):
+    response = fetch(API, path, params=params, method="GET", raise_error=False, headers={"Authorization": ""})
+    assert response.code == 403
+    assert b"tree" not in response.body and b"prod" not in response.body
+
+
+TOKENS = st.sampled_from(
+    list("abcdefgpmrstx.`\"'()=!<>,%_-+ 0123456789\\\n\té😀")
+    + ["params.", "metrics.", "tags.", "env.", "data.", " AND ", " OR ", "NOT ", " IN ", " IS ", "NULL", " LIKE "]
+    + [" BETWEEN ", "true", "-7d", "1e999", ".max", ".sha256", "status", "started", "archived", "lr", "acc"]
+)
+
+
+@property_settings(100)
+@given(text=st.lists(TOKENS, max_size=20).map("".join) | st.text(max_size=30))
+def test_random_queries_never_give_a_500(fetch, seeded, text):
+    for path, params in (
+        ("runs", {"filter": text}),
+        ("runs", {"order_by": text}),
+        ("runs/groups", {"group_by": text, "columns": text, "filter": text}),
+        ("values", {"key": text, "prefix": text}),
+    ):
+        response = fetch(API, path, params=params, method="GET", raise_error=False)
+        assert response.code in (200, 400), (path, params, response.code)
+        body = strict_json(response.body)
+        if response.code == 400:
+            assert body["message"]
+            if "position" in body:
+                assert 0 <= body["position"] <= len(text) and isinstance(body["found"], str)
+        else:
+            json.dumps(body)
