@@ -34,7 +34,7 @@ from .base import END_STATUSES, MAX_PID, RUN_KINDS, RUN_STATUSES, VALIDATION_VER
 from .images import OutsideStore, image_path, images_folder, png_size, read_png, save_png
 from .migrations import MIGRATIONS, migrate, schema_version
 from .query import sqlite as queries
-from .query.base import aggregate_groups, group_order
+from .query.base import aggregate_groups
 from .series import decode_chunk, downsample_chunks, encode_chunk, merge_summary, resolve_steps
 
 STORE_FILE = "store.sqlite"
@@ -516,12 +516,9 @@ class SqliteStore(Store):
     def list_values(self, key: str, prefix: str = "", limit: int = 20) -> list:
         if limit < 0:
             raise ValueError("limit must not be negative")
-        sql, read = queries.values_query(key)
-        values = [read(row[0]) for row in self._read(lambda conn: conn.execute(*sql).fetchall()) if row[0] is not None]
-        # Completion's prefix, ASCII case ignored as the filter's ILIKE does.
-        folded = queries.fold_ascii(prefix)
-        values = [value for value in values if queries.fold_ascii(queries.text_form(value)).startswith(folded)]
-        return sorted(values, key=group_order)[:limit]
+        statements = queries.values_query(key)
+        parts = self._read(lambda conn: [(conn.execute(*sql).fetchall(), read) for sql, read in statements])
+        return queries.pick_values(parts, prefix, limit)
 
     def get_run(self, run_id: str) -> dict:
         def work(conn: sqlite3.Connection) -> dict:

@@ -54,16 +54,22 @@ def aggregate_groups(rows: Iterable[Sequence], columns: Sequence[str], group_val
     """Groups of rows ``(group key, column values...)``: each ``{"value", "count", "aggregates":
     {column: {"mean", "std", "min", "max", "count"}}}`` over the column's numeric values
     (``std`` is the sample standard deviation, None below two values), in ``group_order``."""
-    members: dict[Any, list[Sequence]] = {}
+    by_key: dict[Any, list[Sequence]] = {}
     for row in rows:
-        members.setdefault(group_value(row[0]), []).append(row[1:])
+        by_key.setdefault(row[0], []).append(row)
+    # Read back once per distinct key, not once per run (a param's key is JSON text).
+    members: dict[Any, list[Sequence]] = {}
+    for key, rows_of_key in by_key.items():
+        members.setdefault(group_value(key), []).extend(rows_of_key)
     groups = []
     for value in sorted(members, key=group_order):
         rows_of_group = members[value]
-        aggregates = {}
-        for index, name in enumerate(columns):
-            numbers = [row[index] for row in rows_of_group if isinstance(row[index], (int, float))]
-            aggregates[name] = _aggregate(numbers)
+        columns_of_group = list(zip(*rows_of_group))[1:] if columns else []
+        aggregates = {
+            # A numeric column holds numbers or NULL (a text field has no numeric column).
+            name: _aggregate([number for number in values if number is not None])
+            for name, values in zip(columns, columns_of_group)
+        }
         groups.append({"value": value, "count": len(rows_of_group), "aggregates": aggregates})
     return groups
 
@@ -76,5 +82,5 @@ def _aggregate(numbers: list) -> dict:
     std = None
     if count > 1:
         # Two passes (deviations from the mean): sums of squares of timestamps would cancel out.
-        std = math.sqrt(math.fsum((number - mean) ** 2 for number in numbers) / (count - 1))
+        std = math.sqrt(math.fsum([(number - mean) * (number - mean) for number in numbers]) / (count - 1))
     return {"mean": mean, "std": std, "min": min(numbers), "max": max(numbers), "count": count}

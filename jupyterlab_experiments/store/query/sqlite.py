@@ -12,11 +12,12 @@ Conditions never evaluate to NULL, so ``NOT`` is the complement (see the typing 
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from typing import Any, Callable, NamedTuple, Optional, Sequence, TypeVar
 
-from .base import QueryCompiler, Sql
+from .base import QueryCompiler, Sql, group_order
 from .grammar import (
     And,
     Between,
@@ -448,20 +449,37 @@ def keys_queries() -> dict[str, Sql]:
     return queries
 
 
-def values_query(key: str) -> tuple[Sql, Callable[[Any], Any]]:
-    """The distinct values of a field among runs not in the trash (as group keys), and their reader."""
+def values_query(key: str) -> list[tuple[Sql, Callable[[Any], Any]]]:
+    """Statements of the distinct values of a field among runs not in the trash (as group keys),
+    each with the reader of its values. A param's numbers and texts are read apart: its numbers
+    come from the (key, num) index alone."""
     field = _parsed("key", parse_identifier, key)
-    if field.kind in _KEY_TABLES:
+    if field.kind == "params":
+        select = "FROM params p JOIN runs r ON r.id = p.run WHERE p.key = ? AND r.deleted IS NULL AND p.num IS"
+        return [
+            (Sql(f"SELECT DISTINCT p.num {select} NOT NULL", (field.key,)), plain_value),
+            (Sql(f"SELECT DISTINCT p.value {select} NULL AND p.value != 'null'", (field.key,)), _param_key_value),
+        ]
+    if field.kind in ("metrics", "tags"):
         letter = field.kind[0]
-        column = {"params": _PARAM_KEY, "metrics": f"m.{_METRIC_COLUMNS[field.summary or 'last']}", "tags": "t.value"}
+        column = f"m.{_METRIC_COLUMNS[field.summary or 'last']}" if field.kind == "metrics" else "t.value"
         sql = Sql(
-            f"SELECT DISTINCT {column[field.kind]} FROM {field.kind} {letter} JOIN runs r ON r.id = {letter}.run"
+            f"SELECT DISTINCT {column} FROM {field.kind} {letter} JOIN runs r ON r.id = {letter}.run"
             f" WHERE {letter}.key = ? AND r.deleted IS NULL",
             (field.key,),
         )
-        return sql, _param_key_value if field.kind == "params" else plain_value
+        return [(sql, plain_value)]
     value, read = _group_key(field, clock())
-    return _format("SELECT DISTINCT {} FROM runs r WHERE r.deleted IS NULL", value), read
+    return [(_format("SELECT DISTINCT {} FROM runs r WHERE r.deleted IS NULL", value), read)]
+
+
+def pick_values(parts: Sequence[tuple[list, Callable[[Any], Any]]], prefix: str, limit: int) -> list:
+    """The first ``limit`` values (in ``group_order``) of the rows of ``values_query``'s statements
+    whose text starts with ``prefix``, ASCII case ignored as the filter's ILIKE does."""
+    values = {read(row[0]) for rows, read in parts for row in rows if row[0] is not None}
+    folded = fold_ascii(prefix)
+    matching = (value for value in sorted(values, key=group_order) if fold_ascii(text_form(value)).startswith(folded))
+    return list(itertools.islice(matching, limit))
 
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
