@@ -73,13 +73,27 @@ def _package(environment: Any, name: str) -> Optional[str]:
     packages = environment.get("packages") if isinstance(environment, dict) else None
     if not isinstance(packages, dict):
         return None
-    if name and set(name) <= _SAFE_PACKAGE and packages.get(name) is not None:
-        return packages[name]
+    for spelling in _spellings(name):
+        if packages.get(spelling) is not None:
+            return packages[spelling]
     wanted = _canonical(name)
     for key, version in packages.items():
         if _canonical(key) == wanted:
             return version
     return None
+
+
+def _spellings(name: str) -> list:
+    """As written, in lower case, pip's normalized name with -, _ or . (names of package characters only)."""
+    canonical = _canonical(name)
+    spellings = [
+        name,
+        name.translate(_ASCII_LOWER),
+        canonical,
+        canonical.replace("-", "_"),
+        canonical.replace("-", "."),
+    ]
+    return [spelling for spelling in spellings if spelling and set(spelling) <= _SAFE_PACKAGE]
 
 
 def _canonical(name: str) -> str:

@@ -78,9 +78,17 @@ _NOT_NULL_ATTRIBUTES = frozenset(("id", "kind", "status", "started", "start_time
 _TIME_SCALE = {"time": 1.0, "time_ms": 1000.0}
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def fold_ascii(text: str) -> str:
+    """``text`` with ASCII letters in lower case, as SQLite's LIKE compares them (other letters as they are)."""
+    return text.translate(_ASCII_LOWER)
+
+
 def package_name(name: str) -> str:
     """A package name as ``env.<package>`` matches it (the SQL above does the same to stored names)."""
-    return name.lower().replace("_", "-").replace(".", "-")
+    return fold_ascii(name).replace("_", "-").replace(".", "-")
 
 
 def glob_pattern(pattern: str) -> str:
@@ -280,17 +288,41 @@ def _scalar(value: Sql, text: bool) -> _Source:
     return _Source(None, present, None if text else value, value if text else None)
 
 
+def package_spellings(name: str) -> list[str]:
+    """The spellings of a package name looked up directly, in order: as written, in lower case, and
+    pip's normalized name with ``-``, ``_`` or ``.`` (only names of the characters package names have:
+    each becomes a JSON path)."""
+    canonical = package_name(name)
+    spellings: list[str] = []
+    for spelling in (name, fold_ascii(name), canonical, canonical.replace("-", "_"), canonical.replace("-", ".")):
+        if spelling and set(spelling) <= _SAFE_PACKAGE and spelling not in spellings:
+            spellings.append(spelling)
+    return spellings
+
+
 def _package_version(name: str) -> Sql:
-    """The version of package ``name`` in the run's environment: a direct lookup of the name as
-    written (bound as a JSON path only when made of the characters package names have), else the
-    first package whose normalized name matches."""
-    lookup = "(SELECT j.value FROM json_each(e.value, '$.packages') j WHERE {} = ?)".format(_PACKAGE_NAME)
+    """The version of package ``name`` in the run's environment: one parse of the environment looks
+    up every spelling of ``package_spellings``; only when none is there, and the text holds a key
+    that may match, are the packages walked for one whose normalized name matches."""
+    walk = f"(SELECT j.value FROM json_each(e.value, '$.packages') j WHERE {_PACKAGE_NAME} = ?)"
     args: tuple = (package_name(name),)
-    if name and set(name) <= _SAFE_PACKAGE:
-        lookup = f"COALESCE(json_extract(e.value, ?), {lookup})"
-        args = (f'$.packages."{name}"', *args)
+    spellings = package_spellings(name)
+    if spellings:
+        # Walking 300 packages of every run would take seconds: the text is searched for a key
+        # spelled alike (case and separators aside: the same length), which is then looked up.
+        canonical = package_name(name)
+        at = "instr(replace(replace(lower(e.value), '_', '-'), '.', '-'), ?)"
+        spelled = "json_extract(e.value, '$.packages.\"' || substr(e.value, found.at + 1, ?) || '\"')"
+        walk = f"(SELECT CASE WHEN found.at > 0 THEN COALESCE({spelled}, {walk}) END FROM (SELECT {at} AS at) AS found)"
+        args = (len(canonical), *args, json.dumps(canonical) + ":")
+        paths = [f'$.packages."{spelling}"' for spelling in spellings]
+        paths += paths[:1] * (2 - len(paths))  # two paths or more: json_extract answers an array
+        marks = ", ".join("?" * len(paths))
+        direct = f"(SELECT d.value FROM json_each(json_extract(e.value, {marks})) d WHERE d.value IS NOT NULL LIMIT 1)"
+        walk = f"COALESCE({direct}, {walk})"
+        args = (*paths, *args)
     return Sql(
-        f"(SELECT CASE WHEN json_valid(e.value) THEN {lookup} END FROM environments e WHERE e.run = r.id)",
+        f"(SELECT CASE WHEN json_valid(e.value) THEN {walk} END FROM environments e WHERE e.run = r.id)",
         args,
     )
 
@@ -441,10 +473,11 @@ def keys_queries() -> dict[str, Sql]:
             f" SELECT key FROM k WHERE key IS NOT NULL AND EXISTS (SELECT 1 FROM {table} c JOIN runs r ON r.id = c.run"
             " WHERE c.key = k.key AND r.deleted IS NULL)"
         )
+    # Runs share their package sets: each distinct one is walked once.
     queries["env"] = Sql(
-        "SELECT DISTINCT j.key FROM runs r JOIN environments e ON e.run = r.id,"
-        " json_each(CASE WHEN json_valid(e.value) THEN e.value ELSE '{}' END, '$.packages') j"
-        " WHERE r.deleted IS NULL AND j.key IS NOT NULL ORDER BY j.key"
+        "SELECT DISTINCT j.key FROM (SELECT DISTINCT CASE WHEN json_type(e.value, '$.packages') = 'object'"
+        " THEN json_extract(e.value, '$.packages') END AS packages FROM runs r JOIN environments e ON e.run = r.id"
+        " WHERE r.deleted IS NULL AND json_valid(e.value)) AS d, json_each(d.packages) j ORDER BY j.key"
     )
     return queries
 
@@ -480,14 +513,6 @@ def pick_values(parts: Sequence[tuple[list, Callable[[Any], Any]]], prefix: str,
     folded = fold_ascii(prefix)
     matching = (value for value in sorted(values, key=group_order) if fold_ascii(text_form(value)).startswith(folded))
     return list(itertools.islice(matching, limit))
-
-
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-def fold_ascii(text: str) -> str:
-    """``text`` with ASCII letters in lower case, as SQLite's LIKE compares them (other letters as they are)."""
-    return text.translate(_ASCII_LOWER)
 
 
 def text_form(value: Any) -> str:
