@@ -393,8 +393,9 @@ def runs_query(
         " LEFT JOIN (SELECT * FROM {} ORDER BY {} LIMIT ? OFFSET ?) AS page ON 1"
         " LEFT JOIN runs r ON r.id = page.id ORDER BY {}"
     )
-    if node is None and not keys:
-        # Newest first along the start-time index, stopping at the page's end.
+    if not keys:
+        # Newest first along the start-time index, the filter tested run by run until the page is
+        # full; the count tests every run once more, which costs less than sorting what it selects.
         selected = _format("(SELECT r.id AS id, r.start_time AS started FROM runs r WHERE {})", where)
         sql = _format(
             tail.format("{}", "{}", "started DESC, id DESC", "page.started DESC, page.id DESC"),
