@@ -13,6 +13,7 @@ of one key. Target: <= 50 ms server time and <= 24 bytes per point.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -28,6 +29,7 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+from typing import Iterator
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -93,6 +95,17 @@ def build_store(store_dir: Path, runs: int) -> None:
     (store_dir / "complete").write_text(str(runs))
 
 
+def fixture_store(work_dir: Path, runs: int, rebuild: bool = False) -> Path:
+    """The cached fixture store's folder, built first if missing (or asked to)."""
+    store_dir = work_dir / f"store-{runs}x{PARAMS}x{METRICS}x{POINTS}"
+    if rebuild or not (store_dir / "complete").exists():
+        shutil.rmtree(store_dir, ignore_errors=True)
+        started = time.perf_counter()
+        build_store(store_dir, runs)
+        print(f"(fixture built in {time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    return store_dir
+
+
 def _param(rng: random.Random, p: int) -> object:
     return [rng.uniform(1e-5, 1.0), rng.randint(1, 1024), rng.choice(["adam", "sgd", "lion"]), rng.random() < 0.5][
         p % 4
@@ -118,6 +131,36 @@ def time_in_process(store_dir: Path) -> dict[str, float]:
 
 def time_over_http(store_dir: Path, work_dir: Path) -> dict[str, tuple[float, float]]:
     """(median server ms, median client ms) per request, against a real `jupyter server`."""
+    with serve(store_dir, work_dir) as (conn, headers):
+        first = _get(conn, "/experiments/api/runs?limit=1", headers)[2]
+        run_id = json.loads(first)["runs"][0]["id"]
+        cases = {
+            "GET runs?limit=50": "/experiments/api/runs?limit=50",
+            "GET runs?limit=50&status=failed": "/experiments/api/runs?limit=50&status=failed",
+            "GET runs/<id>": f"/experiments/api/runs/{run_id}",
+            "GET runs/<id>/metrics/metric_0?max_points=500": (
+                f"/experiments/api/runs/{run_id}/metrics/metric_0?max_points=500"
+            ),
+        }
+        return {name: time_request(conn, path, headers) for name, path in cases.items()}
+
+
+def time_request(conn: http.client.HTTPConnection, path: str, headers: dict) -> tuple[float, float]:
+    """(median server ms, median client ms) of ``REPEATS`` GETs, after one to warm up."""
+    _get(conn, path, headers)
+    server_ms, client_ms = [], []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        status, server_time, body = _get(conn, path, headers)
+        client_ms.append((time.perf_counter() - started) * 1000)
+        assert status == 200, (status, body[:300])
+        server_ms.append(float(server_time))
+    return statistics.median(server_ms), statistics.median(client_ms)
+
+
+@contextlib.contextmanager
+def serve(store_dir: Path, work_dir: Path) -> Iterator[tuple[http.client.HTTPConnection, dict]]:
+    """A real `jupyter server` with the extension on ``store_dir``: (connection, auth headers)."""
     port, token = _free_port(), secrets.token_hex(16)
     config = {
         "ServerApp": {
@@ -146,30 +189,7 @@ def time_over_http(store_dir: Path, work_dir: Path) -> dict[str, tuple[float, fl
         stderr=subprocess.STDOUT,
     )
     try:
-        conn = _wait_for_server(port, token, server)
-        headers = {"Authorization": f"token {token}"}
-        first = _get(conn, "/experiments/api/runs?limit=1", headers)[2]
-        run_id = json.loads(first)["runs"][0]["id"]
-        cases = {
-            "GET runs?limit=50": "/experiments/api/runs?limit=50",
-            "GET runs?limit=50&status=failed": "/experiments/api/runs?limit=50&status=failed",
-            "GET runs/<id>": f"/experiments/api/runs/{run_id}",
-            "GET runs/<id>/metrics/metric_0?max_points=500": (
-                f"/experiments/api/runs/{run_id}/metrics/metric_0?max_points=500"
-            ),
-        }
-        results = {}
-        for name, path in cases.items():
-            _get(conn, path, headers)
-            server_ms, client_ms = [], []
-            for _ in range(REPEATS):
-                started = time.perf_counter()
-                status, server_time, _ = _get(conn, path, headers)
-                client_ms.append((time.perf_counter() - started) * 1000)
-                assert status == 200, status
-                server_ms.append(float(server_time))
-            results[name] = (statistics.median(server_ms), statistics.median(client_ms))
-        return results
+        yield _wait_for_server(port, token, server), {"Authorization": f"token {token}"}
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -250,12 +270,7 @@ def main() -> None:
     parser.add_argument("--work-dir", type=Path, default=Path(tempfile.gettempdir()) / "jupyterlab-experiments-bench")
     args = parser.parse_args()
 
-    store_dir = args.work_dir / f"store-{args.runs}x{PARAMS}x{METRICS}x{POINTS}"
-    if args.rebuild or not (store_dir / "complete").exists():
-        shutil.rmtree(store_dir, ignore_errors=True)
-        started = time.perf_counter()
-        build_store(store_dir, args.runs)
-        print(f"(fixture built in {time.perf_counter() - started:.1f} s)", file=sys.stderr)
+    store_dir = fixture_store(args.work_dir, args.runs, args.rebuild)
     size_mb = (store_dir / "store.sqlite").stat().st_size / 1e6
     in_process = time_in_process(store_dir)
     over_http = time_over_http(store_dir, args.work_dir)
