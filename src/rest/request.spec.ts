@@ -1,7 +1,12 @@
+import { ServerConnection } from '@jupyterlab/services';
+
+import { filterErrorOf } from '../browser/filter/errors';
 import {
+  ApiError,
   decodeFrames,
   encodeBatch,
   queryString,
+  requestAPI,
   reviveNumber
 } from './request';
 
@@ -60,5 +65,80 @@ describe('queryString', () => {
     expect(
       queryString({ notebook_id: 'a b', limit: 1, before_commit: undefined })
     ).toBe('notebook_id=a+b&limit=1');
+  });
+});
+
+describe('ApiError', () => {
+  const settingsReplying = (status: number, body: string) =>
+    ServerConnection.makeSettings({
+      baseUrl: 'http://localhost/',
+      fetch: (async () => ({
+        ok: status < 400,
+        status,
+        statusText: 'Bad Request',
+        text: async () => body,
+        json: async () => JSON.parse(body)
+      })) as unknown as typeof fetch
+    });
+
+  it("carries a refused query's position, found and expected from the body", async () => {
+    const body = {
+      message: 'at 7: expected a value, found the end',
+      position: 7,
+      found: '',
+      expected: 'a value',
+      argument: 'filter'
+    };
+    const error = await requestAPI<never>(
+      'runs?filter=x',
+      {},
+      settingsReplying(400, JSON.stringify(body))
+    ).catch((reason: ApiError) => reason);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({
+      status: 400,
+      message: body.message,
+      position: 7,
+      found: '',
+      expected: 'a value',
+      argument: 'filter',
+      body
+    });
+  });
+
+  it('is read by the filter box from its fields, not its message', () => {
+    const error = new ApiError(400, 'the server rewrote this message', {
+      position: 3,
+      found: ')',
+      expected: 'a value'
+    });
+    expect(filterErrorOf(error)).toEqual({
+      position: 3,
+      message: 'the server rewrote this message',
+      found: ')',
+      expected: 'a value'
+    });
+    // A position in the order, not the filter, is not the box's.
+    expect(
+      filterErrorOf(
+        new ApiError(400, 'x', {
+          position: 1,
+          found: '',
+          expected: 'ASC',
+          argument: 'order_by'
+        })
+      )
+    ).toBeNull();
+  });
+
+  it('keeps the status line when the body is not JSON', async () => {
+    const error = await requestAPI<never>(
+      'runs',
+      {},
+      settingsReplying(502, '')
+    ).catch((reason: ApiError) => reason);
+    expect(error).toMatchObject({ status: 502, body: null });
+    expect(error.position).toBeUndefined();
+    expect(error.message).toBe('502 Bad Request');
   });
 });

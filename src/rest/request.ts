@@ -9,10 +9,42 @@ import { ServerConnection } from '@jupyterlab/services';
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    message: string
+    message: string,
+    /** The reply's JSON body, when it had one. */
+    readonly body: { [key: string]: unknown } | null = null
   ) {
     super(message);
+    // A refused query says where: read those fields, not the message.
+    const fields = body ?? {};
+    if (Number.isInteger(fields.position)) {
+      this.position = fields.position as number;
+    }
+    if (typeof fields.found === 'string') {
+      this.found = fields.found;
+    }
+    if (typeof fields.expected === 'string') {
+      this.expected = fields.expected;
+    }
+    if (typeof fields.argument === 'string') {
+      this.argument = fields.argument;
+    }
   }
+
+  /** For a query the server could not read: the 0-based offset of the fault. */
+  readonly position?: number;
+  /** What the server found there ('' for the end of the text). */
+  readonly found?: string;
+  /** What the server expected there. */
+  readonly expected?: string;
+  /** The request argument the position is in (`filter`, `order_by`). */
+  readonly argument?: string;
+}
+
+/** A parsed reply body as an object, or null for anything else. */
+function bodyObject(body: unknown): { [key: string]: unknown } | null {
+  return body && typeof body === 'object' && !Array.isArray(body)
+    ? (body as { [key: string]: unknown })
+    : null;
 }
 
 function apiUrl(settings: ServerConnection.ISettings, path: string): string {
@@ -45,7 +77,8 @@ export async function requestAPI<T>(
   if (!response.ok) {
     throw new ApiError(
       response.status,
-      body?.message ?? `${response.status} ${response.statusText}`
+      body?.message ?? `${response.status} ${response.statusText}`,
+      bodyObject(body)
     );
   }
   return body as T;
@@ -64,12 +97,14 @@ export async function rawRequest(
   );
   if (!response.ok) {
     let message = `${response.status} ${response.statusText}`;
+    let body: { [key: string]: unknown } | null = null;
     try {
-      message = (await response.json()).message ?? message;
+      body = bodyObject(await response.json());
+      message = (body?.message as string | undefined) ?? message;
     } catch {
       // Not JSON: keep the status line.
     }
-    throw new ApiError(response.status, message);
+    throw new ApiError(response.status, message, body);
   }
   return response;
 }
