@@ -2,3 +2,4 @@ import './base.css';
 import './status.css';
 import './browser-details.css';
 import './browser.css';
+import './browser-toolbar.css';

@@ -7,6 +7,7 @@
  */
 import {
   ILayoutRestorer,
+  IRouter,
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
@@ -16,6 +17,7 @@ import {
   WidgetTracker
 } from '@jupyterlab/apputils';
 import { ILauncher } from '@jupyterlab/launcher';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { tableRowsIcon } from '@jupyterlab/ui-components';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
@@ -24,6 +26,7 @@ import { LazyPanel } from '../common/lazyPanel';
 import { IExperimentsClient } from '../rest';
 import { CommandIDs } from '../tokens';
 import type { BrowserContent, IBrowserDeps, IBrowserSlots } from './panel';
+import { registerShareRoute } from './share';
 import type { IViewState } from './viewState';
 
 export const BROWSER_PLUGIN_ID = 'jupyterlab-experiments:browser';
@@ -32,8 +35,9 @@ export const BROWSER_PLUGIN_ID = 'jupyterlab-experiments:browser';
 const loadPanel = lazy(() => import('./panel'));
 
 /**
- * Where the filter box, saved views, share, export and details are given to
- * the panel: set before the panel opens, or applied to the open one.
+ * Slots that replace the panel's own filter box, saved views, share, export
+ * or details (the defaults are built in the panel's chunk): set before the
+ * panel opens.
  */
 export const browserSlots: { current: IBrowserSlots } = { current: {} };
 
@@ -43,15 +47,23 @@ export const browserPlugin: JupyterFrontEndPlugin<void> = {
     'The Experiments panel: every run in a table to filter, sort, group, tag and share.',
   autoStart: true,
   requires: [IExperimentsClient],
-  optional: [ILayoutRestorer, ICommandPalette, ILauncher],
+  optional: [
+    ILayoutRestorer,
+    ICommandPalette,
+    ILauncher,
+    IRouter,
+    IRenderMimeRegistry
+  ],
   activate: (
     app: JupyterFrontEnd,
     client: IExperimentsClient,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null,
-    launcher: ILauncher | null
+    launcher: ILauncher | null,
+    router: IRouter | null,
+    rendermime: IRenderMimeRegistry | null
   ) => {
-    const deps: IBrowserDeps = { app, client };
+    const deps: IBrowserDeps = { app, client, rendermime };
     const tracker = new WidgetTracker<MainAreaWidget<LazyPanel>>({
       namespace: 'experiments-browser'
     });
@@ -138,6 +150,10 @@ export const browserPlugin: JupyterFrontEndPlugin<void> = {
       category: 'Experiments',
       rank: 0
     });
+    // `/lab?experiments=<view>` opens the panel on that view.
+    if (router) {
+      registerShareRoute(router, app.commands, CommandIDs.openBrowser);
+    }
     if (restorer) {
       void restorer.restore(tracker, {
         command: CommandIDs.openBrowser,

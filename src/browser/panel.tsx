@@ -4,12 +4,17 @@
  */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Notification, ReactWidget } from '@jupyterlab/apputils';
+import type { NotebookPanel } from '@jupyterlab/notebook';
+import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Message } from '@lumino/messaging';
 import React from 'react';
 
 import type { IExperimentsClient } from '../rest';
+import { revealCell } from '../sidebar/panel';
+import { CommandIDs } from '../tokens';
 import { BrowserView, IBrowserSlots } from './BrowserView';
 import { BrowserModel } from './model';
+import { defaultSlots, IDetailsActions } from './slots';
 import type { IViewState } from './viewState';
 
 export type { IBrowserSlots } from './BrowserView';
@@ -19,6 +24,8 @@ export { BrowserModel } from './model';
 export interface IBrowserDeps {
   app: JupyterFrontEnd;
   client: IExperimentsClient;
+  /** Renders a run's notes as markdown in the details. */
+  rendermime?: IRenderMimeRegistry | null;
 }
 
 /** The panel's content: renders the model; disposes it when closed. */
@@ -68,7 +75,49 @@ export class BrowserContent extends ReactWidget {
   }
 }
 
-/** The panel's content on a view (a restored layout, a share link). */
+/** Open a notebook (and, given a cell id, scroll to that cell). */
+async function openNotebook(
+  app: JupyterFrontEnd,
+  path: string,
+  cellId?: string
+): Promise<void> {
+  try {
+    const widget = await app.commands.execute('docmanager:open', { path });
+    if (cellId && widget && 'content' in widget && 'context' in widget) {
+      const panel = widget as NotebookPanel;
+      await panel.context.ready;
+      await panel.revealed;
+      if (!(await revealCell(panel, cellId))) {
+        Notification.warning(
+          `The cell that logged this is no longer in ${path}.`,
+          { autoClose: 6000 }
+        );
+      }
+    }
+  } catch (reason) {
+    Notification.error(`Could not open ${path}: ${String(reason)}`, {
+      autoClose: 8000
+    });
+  }
+}
+
+/** What the run details open, through the app's commands. */
+function detailsActions(app: JupyterFrontEnd): IDetailsActions {
+  return {
+    openCell: (path, cellId) => void openNotebook(app, path, cellId),
+    // The checkpoint command reads the commit from the store: the notebook
+    // id is not needed to find it.
+    openCheckpoint: (_notebookId, commit) =>
+      void app.commands.execute(CommandIDs.openCheckpoint, { commit }),
+    openNotebook: path => void openNotebook(app, path)
+  };
+}
+
+/**
+ * The panel's content on a view (a restored layout, a share link). Each slot
+ * of `options.slots` replaces the default one (filter box, saved views,
+ * share, export, run details).
+ */
 export function createBrowserContent(
   deps: IBrowserDeps,
   options: { state?: Partial<IViewState> | null; slots?: IBrowserSlots } = {}
@@ -81,13 +130,16 @@ export function createBrowserContent(
   model.failed.connect((_, failure) => {
     Notification.error(failure.message, { autoClose: 8000 });
   });
+  const slots: IBrowserSlots = {
+    ...defaultSlots({
+      client,
+      actions: detailsActions(app),
+      rendermime: deps.rendermime ?? null
+    }),
+    ...options.slots
+  };
   return new BrowserContent(model, {
-    slots: options.slots,
-    onOpenNotebook: path =>
-      void app.commands.execute('docmanager:open', { path }).catch(reason =>
-        Notification.error(`Could not open ${path}: ${String(reason)}`, {
-          autoClose: 8000
-        })
-      )
+    slots,
+    onOpenNotebook: path => void openNotebook(app, path)
   });
 }
