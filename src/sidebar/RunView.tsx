@@ -23,6 +23,8 @@ export interface IRunViewProps {
   onCheckpoint: (commit: string) => void;
   /** A logged image as an object URL (revoked when no longer shown). */
   imageUrl: (runId: string, imageId: string) => Promise<string>;
+  /** Open the Experiments browser (every run); no header button without it. */
+  onOpenBrowser?: () => void;
 }
 
 const INSTALL_COMMAND = '%pip install jupyterlab-experiments';
@@ -32,6 +34,19 @@ export function RunView(props: IRunViewProps): JSX.Element {
   const { run, hasNotebook, availability, error } = props;
   return (
     <div className="jp-Experiments-run">
+      {props.onOpenBrowser && (
+        <div className="jp-Experiments-sidebarHeader">
+          <span className="jp-Experiments-sidebarTitle">Current run</span>
+          <button
+            type="button"
+            className="jp-mod-styled jp-Experiments-openBrowser"
+            title="Open the Experiments browser: every run, to filter, sort, group and tag"
+            onClick={props.onOpenBrowser}
+          >
+            All runs
+          </button>
+        </div>
+      )}
       {error && (
         <div className="jp-Experiments-error" role="alert">
           The experiments server did not answer: {error}

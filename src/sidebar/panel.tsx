@@ -48,6 +48,9 @@ export function createRunPanel(
           void app.commands.execute(CommandIDs.openCheckpoint, { commit })
         }
         imageUrl={imageUrl}
+        onOpenBrowser={() =>
+          void app.commands.execute(CommandIDs.openBrowser, {})
+        }
         onCell={cellId => {
           if (model.panel) {
             void revealCell(model.panel, cellId);
