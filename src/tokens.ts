@@ -54,6 +54,8 @@ export interface IRunSummary {
   archived: boolean;
   /** When the run went to the trash (unix seconds); null outside it. */
   deleted: number | null;
+  /** A validation's verdict (`passed`, `failed`, …); null for other runs. */
+  verdict?: string | null;
 }
 
 export interface ICellRef {

@@ -20,6 +20,7 @@ Run summary (``list_runs``)::
      "notes": str,
      "starred": bool, "archived": bool,
      "deleted": float | None,                          # when it went to the trash
+     "verdict": str | None,                            # a validation's verdict; None for other runs
      "params": {key: value},                           # typed: numbers stay numbers
      "metrics": {key: MetricSummary}}
 

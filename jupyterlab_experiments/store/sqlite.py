@@ -975,6 +975,7 @@ def _summaries(conn: sqlite3.Connection, rows: Sequence[tuple]) -> list[dict]:
             "starred": bool(row[16]),
             "archived": bool(row[17]),
             "deleted": row[18],
+            "verdict": None,
             "tags": {},
             "params": {},
             "metrics": {},
@@ -995,6 +996,8 @@ def _summaries(conn: sqlite3.Connection, rows: Sequence[tuple]) -> list[dict]:
             chunk,
         ):
             runs[row[0]]["metrics"][row[1]] = _metric_summary(row[2:])
+        for run, verdict in conn.execute(f"SELECT run, verdict FROM validations WHERE run IN ({marks})", chunk):
+            runs[run]["verdict"] = verdict
     return list(runs.values())
 
 

@@ -118,7 +118,7 @@ def built(specs, verdict=None):
 
 def reference_run(store, run_id):
     run = store.get_run(run_id)
-    run["verdict"] = store.get_validation(run_id)["verdict"] if run["kind"] == "validation" else None
+    assert run["verdict"] == (store.get_validation(run_id)["verdict"] if run["kind"] == "validation" else None)
     return run
 
 
@@ -400,6 +400,18 @@ def test_trash_and_archive(tmp_path):
     assert store.list_keys() == {"params": [], "metrics": [], "tags": [], "env": []}
     assert store.list_values("name") == ["0", "1"]
     assert store.group_runs(group_by="name") == [{"value": "0", "count": 1, "aggregates": {}}]
+    store.close()
+
+
+def test_summaries_carry_a_validations_verdict(tmp_path):
+    store = open_store(tmp_path)
+    (plain,) = store.import_runs([{"start_time": NOW, "name": "plain"}])
+    validation = store.create_validation(notebook_path="a.ipynb", kernel_name="python3")["run_id"]
+    assert {run["id"]: run["verdict"] for run in store.list_runs()[0]} == {plain: None, validation: None}
+    store.finish_validation(validation, "output-changed")
+    assert {run["id"]: run["verdict"] for run in store.list_runs()[0]} == {plain: None, validation: "output-changed"}
+    assert store.get_run(validation)["verdict"] == "output-changed"
+    assert ids(store.list_runs(filter="verdict = 'output-changed'")[0]) == [validation]
     store.close()
 
 
