@@ -41,6 +41,23 @@ describe('LazyPanel', () => {
     expect(content.isDisposed).toBe(true);
   });
 
+  it('loads when it is attached already shown, as the first tab of a dock', async () => {
+    const content = new Content();
+    const load = jest.fn(async () => content);
+    const lazy = new LazyPanel({ id: 'lazy', icon, caption: 'Lazy', load });
+    Widget.attach(lazy, document.body);
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(await lazy.ready()).toBe(content);
+    expect(content.shown).toBe(1);
+    lazy.dispose();
+  });
+
+  it('loads nothing when it is attached hidden, as a closed sidebar', () => {
+    const load = jest.fn(async () => new Content());
+    panel(load).dispose();
+    expect(load).not.toHaveBeenCalled();
+  });
+
   it('says why it could not load, and tries again at the next show', async () => {
     const load = jest
       .fn()

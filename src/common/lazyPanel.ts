@@ -70,6 +70,14 @@ export class LazyPanel extends Panel {
     });
   }
 
+  // A widget added to an empty dock area is attached already shown, and
+  // gets no after-show message: load then too.
+  protected onAfterAttach(): void {
+    if (this.isVisible) {
+      this.onAfterShow();
+    }
+  }
+
   private _load: () => Promise<Widget>;
   private _loading: Promise<Widget> | null = null;
   private _content: Widget | null = null;
