@@ -54,3 +54,9 @@ def _load_jupyter_server_extension(server_app):
     from .server.extension import load
 
     load(server_app)
+
+
+def _unload_jupyter_server_extension(server_app):
+    from .server.extension import unload
+
+    unload(server_app)

@@ -67,8 +67,20 @@ def load(server_app: Any) -> None:
         for each in sweeps:
             await each()
 
-    PeriodicCallback(sweep, SWEEP_INTERVAL_MS).start()
+    sweeper = PeriodicCallback(sweep, SWEEP_INTERVAL_MS)
+    sweeper.start()
     events.start()
+    web_app.settings["experiments_timers"] = (sweeper, events)
+
+
+def unload(server_app: Any) -> None:
+    """Stop the sweeps and the watcher, then close the store (the server is stopping)."""
+    settings = server_app.web_app.settings
+    for timer in settings.pop("experiments_timers", ()):
+        timer.stop()
+    store = settings.get("experiments_store")
+    if store is not None:
+        store.close()
 
 
 def run_liveness(kernel_manager: Any, host: str) -> Callable[[dict], bool]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
 import time
 import warnings
 
@@ -92,6 +93,16 @@ def test_nothing_is_announced_while_nothing_changes(heard, wait, kernel_store):
     heard.clear()
     # Six looks at the store, each seeing the same recent write: none of them announces it again.
     assert wait(lambda: bool(heard), 3.0) is None
+
+
+def test_unloading_the_extension_stops_the_watcher_and_closes_the_store(jp_serverapp, heard, wait, kernel_store):
+    from jupyterlab_experiments import _unload_jupyter_server_extension
+
+    _unload_jupyter_server_extension(jp_serverapp)
+    kernel_store.create_run(name="after the server stopped")
+    assert wait(lambda: bool(heard), 1.5) is None
+    with pytest.raises(sqlite3.ProgrammingError, match="is closed"):
+        jp_serverapp.web_app.settings["experiments_store"].list_runs()
 
 
 @pytest.fixture
