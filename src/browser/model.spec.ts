@@ -4,6 +4,7 @@ import {
   BrowserModel,
   groupFilter,
   idsFilter,
+  REFRESH_MAX_IDS,
   IEditFailure,
   literal,
   orderByText
@@ -618,6 +619,21 @@ describe('BrowserModel', () => {
       await settle();
       expect(model.total).toBe(6);
       expect(runIds(model)[0]).toBe('new');
+    });
+
+    it('reads the view again, not by id, when an event names many runs', async () => {
+      const ids = Array.from({ length: REFRESH_MAX_IDS + 1 }, (_, i) => {
+        const id = `bulk${String(i).padStart(3, '0')}`;
+        client.runs.add({ id, start_time: 6000 + i });
+        return id;
+      });
+      await model.refresh(ids);
+      await new Promise(resolve => setTimeout(resolve, 1100));
+      await settle();
+      expect(listCalls(client).filter(q => q.filter?.includes('bulk'))).toEqual(
+        []
+      );
+      expect(model.total).toBe(5 + ids.length);
     });
 
     it('follows the events of the server', async () => {

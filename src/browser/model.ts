@@ -86,6 +86,12 @@ const UNSORTABLE = new Set(['tags']);
 /** Runs read to tell a numeric param. */
 const SAMPLE_SIZE = 200;
 
+/**
+ * Runs one event may name to refetch by id (the grammar takes 400 values in
+ * an IN list): beyond, the view is read again instead (a bulk import).
+ */
+export const REFRESH_MAX_IDS = 200;
+
 /** At most one reload for new runs per this many ms, however many events. */
 const RELOAD_THROTTLE_MS = 1000;
 
@@ -796,6 +802,10 @@ export class BrowserModel implements IDisposable {
    */
   async refresh(ids: readonly string[]): Promise<void> {
     if (!ids.length || this._isDisposed) {
+      return;
+    }
+    if (ids.length > REFRESH_MAX_IDS) {
+      this._scheduleReload();
       return;
     }
     let runs: IRunSummary[];
