@@ -113,6 +113,22 @@ export function columnId(
  * (a share link from another version, a typo): the caller drops it.
  */
 export function parseColumnId(id: string): ColumnRef | null {
+  // The table reads each drawn cell's column at every frame: read each id once.
+  let ref = PARSED.get(id);
+  if (ref === undefined) {
+    if (PARSED.size >= MAX_PARSED) {
+      PARSED.clear();
+    }
+    ref = readColumnId(id);
+    PARSED.set(id, ref === null ? null : Object.freeze(ref));
+  }
+  return ref;
+}
+
+const PARSED = new Map<string, Readonly<ColumnRef> | null>();
+const MAX_PARSED = 20_000;
+
+function readColumnId(id: string): ColumnRef | null {
   const text = id.trim();
   const parts = splitIdentifier(text);
   if (!parts || parts.length === 0) {

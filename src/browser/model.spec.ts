@@ -96,7 +96,7 @@ describe('BrowserModel', () => {
   });
 
   describe('loading', () => {
-    it('fetches the first page, then only the pages scrolled to', async () => {
+    it('fetches the first page, then the pages scrolled to and the next', async () => {
       seed(client, 350);
       model = new BrowserModel(client);
       expect(model.status).toBe('loading');
@@ -114,16 +114,17 @@ describe('BrowserModel', () => {
       });
       expect(model.row(150).type).toBe('pending');
 
-      model.ensureRows(250, 290);
+      // Scrolled down: the page on screen, then the one after it.
+      model.ensureRows(150, 190);
       await settle();
-      expect(listCalls(client).map(q => q.offset)).toEqual([0, 200]);
+      expect(listCalls(client).map(q => q.offset)).toEqual([0, 100, 200]);
       expect(model.row(250)).toMatchObject({ run: { id: 'run099' } });
-      expect(model.row(150).type).toBe('pending');
+      expect(model.row(300).type).toBe('pending');
 
       // A page already here is not fetched again.
       model.ensureRows(0, 50);
       await settle();
-      expect(listCalls(client)).toHaveLength(2);
+      expect(listCalls(client)).toHaveLength(3);
     });
 
     it('starts again from the top when the filter changes', async () => {

@@ -11,6 +11,13 @@ export const PAGE_SIZE = 100;
 /** Requests in flight at once: a fast scroll does not queue every page. */
 const MAX_IN_FLIGHT = 3;
 
+/**
+ * Rows fetched ahead of those on screen, in the direction of the scroll: a
+ * page lands before it is shown, so scrolling draws runs, not placeholders
+ * filled a frame later.
+ */
+export const PREFETCH_ROWS = PAGE_SIZE;
+
 export type PageLoader = (
   offset: number,
   limit: number
@@ -53,8 +60,19 @@ export class RunPages {
     return this._rows.values();
   }
 
-  /** Fetch the pages that rows `[start, end)` fall in and do not hold yet. */
+  /**
+   * Fetch the pages that rows `[start, end)` fall in and do not hold yet,
+   * then, once the rows have moved, those `PREFETCH_ROWS` further on in
+   * the direction they moved.
+   */
   ensure(start: number, end: number): void {
+    // Only once the rows move: a first screen waits for no other page.
+    if (start !== this._want.start) {
+      this._ahead =
+        start < this._want.start
+          ? { start: Math.max(0, start - PREFETCH_ROWS), end: start }
+          : { start: end, end: end + PREFETCH_ROWS };
+    }
     this._want = { start, end };
     this._pump();
   }
@@ -103,7 +121,13 @@ export class RunPages {
   }
 
   private _pump(): void {
-    const { start, end } = this._want;
+    this._pumpRange(this._want);
+    if (this._total !== null && this._ahead.end > this._ahead.start) {
+      this._pumpRange(this._ahead);
+    }
+  }
+
+  private _pumpRange({ start, end }: { start: number; end: number }): void {
     const last =
       this._total === null
         ? Math.floor(start / PAGE_SIZE)
@@ -190,4 +214,5 @@ export class RunPages {
   private _total: number | null = null;
   private _generation = 0;
   private _want = { start: 0, end: PAGE_SIZE };
+  private _ahead = { start: 0, end: 0 };
 }

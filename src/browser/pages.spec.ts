@@ -1,0 +1,61 @@
+import type { IRunSummary } from '../tokens';
+import { PAGE_SIZE, PREFETCH_ROWS, RunPages } from './pages';
+
+const TOTAL = 1000;
+
+function pages(): { cache: RunPages; asked: number[] } {
+  const asked: number[] = [];
+  const cache = new RunPages(
+    async (offset, limit) => {
+      asked.push(offset);
+      const runs = [];
+      for (let i = offset; i < Math.min(TOTAL, offset + limit); i++) {
+        runs.push({ id: `run${i}` } as IRunSummary);
+      }
+      return { runs, total: TOTAL };
+    },
+    () => undefined,
+    reason => {
+      throw reason;
+    }
+  );
+  return { cache, asked };
+}
+
+const settle = () => new Promise(resolve => setTimeout(resolve, 0));
+
+describe('RunPages', () => {
+  it('fetches the rows on screen first, then a page ahead of a scroll down', async () => {
+    const { cache, asked } = pages();
+    cache.ensure(0, 40);
+    await settle();
+    // A first screen waits for no other page.
+    expect(asked).toEqual([0]);
+    cache.ensure(10, 50);
+    await settle();
+    expect(asked).toEqual([0, PREFETCH_ROWS]);
+    asked.length = 0;
+
+    cache.ensure(150, 190);
+    await settle();
+    expect(asked).toEqual([2 * PAGE_SIZE]);
+    expect(cache.get(199)?.id).toBe('run199');
+  });
+
+  it('fetches the page above when the rows move up', async () => {
+    const { cache, asked } = pages();
+    cache.ensure(500, 540);
+    await settle();
+    asked.length = 0;
+    cache.ensure(480, 520);
+    await settle();
+    expect(asked).toEqual([400, 300]);
+  });
+
+  it('fetches nothing beyond the last run', async () => {
+    const { cache, asked } = pages();
+    cache.ensure(960, 1000);
+    await settle();
+    expect(asked).toEqual([900]);
+  });
+});
