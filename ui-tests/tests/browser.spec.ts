@@ -6,6 +6,7 @@
  */
 import { expect, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
+import * as path from 'path';
 
 import {
   allRunIds,
@@ -248,6 +249,14 @@ test('the Experiments browser filters, sorts, groups, edits, shares and exports 
     expect(stored[first].archived).toBe(false);
     expect(stored[second].archived).toBe(true);
     await expect(count).toContainText('2 selected');
+
+    // `SCREENSHOT=1 make test-ui` refreshes the README's picture.
+    if (process.env.SCREENSHOT) {
+      await scrollTable(page, { horizontal: 'left' });
+      await page.screenshot({
+        path: path.resolve(__dirname, '..', '..', 'docs', 'browser.png')
+      });
+    }
   });
 
   const afterArchive = expectView();

@@ -136,20 +136,24 @@ export function readTable(page: Page): Promise<ITableRow[] | null> {
           ? 'run'
           : 'pending';
       const cells: { [column: string]: { text: string; title: string } } = {};
+      // Its pinned cells are in the block that sticks to the left, owned by
+      // the row (aria-owns); that part holds the name and a group's label.
+      const part = grid.querySelector<HTMLElement>(
+        `#${row.getAttribute('aria-owns')}`
+      )!;
       const pinnedCells = Array.from(
-        row.querySelectorAll(
-          ':scope > .jp-ExperimentsTable-pinned > [role=gridcell]'
-        )
+        part.querySelectorAll(':scope > [role=gridcell]')
       );
       pinnedCells.forEach((cell, i) => (cells[pinned[i]] = cellOf(cell)));
       Array.from(row.querySelectorAll(':scope > [role=gridcell]')).forEach(
         (cell, i) => (cells[centre[i]] = cellOf(cell))
       );
       const title =
-        row.querySelector('.jp-ExperimentsTable-name')?.getAttribute('title') ??
-        '';
+        part
+          .querySelector('.jp-ExperimentsTable-name')
+          ?.getAttribute('title') ?? '';
       const id = /\(([^()]*)\): double-click/.exec(title)?.[1] ?? null;
-      const toggle = row.querySelector('.jp-ExperimentsTable-groupToggle');
+      const toggle = part.querySelector('.jp-ExperimentsTable-groupToggle');
       return {
         index: Number(row.getAttribute('aria-rowindex')) - 1,
         type,

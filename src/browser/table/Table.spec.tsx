@@ -139,14 +139,21 @@ describe('BrowserView', () => {
     await render();
     expect(model.rowCount).toBe(10000);
     expect(model.columns.length).toBe(300);
-    const rows = host.querySelectorAll('.jp-ExperimentsTable-row');
+    const rows = host.querySelectorAll('[role="row"][aria-rowindex]');
     // 600 px of 26 px rows, and the overscan: not 10,000.
     expect(rows.length).toBeGreaterThan(20);
     expect(rows.length).toBeLessThan(60);
     const cells = rows[0].querySelectorAll('[role="gridcell"]');
     expect(cells.length).toBeGreaterThan(5);
     expect(cells.length).toBeLessThan(30);
-    expect(rows[0].textContent).toContain('run 9999');
+    // Its pinned columns, in the block that sticks to the left, are its own.
+    const pinned = host.querySelector(`#${rows[0].getAttribute('aria-owns')}`)!;
+    expect(pinned.getAttribute('data-index')).toBe('0');
+    expect(pinned.textContent).toContain('run 9999');
+    // Only the pinned block sticks.
+    expect(
+      host.querySelectorAll('.jp-ExperimentsTable-pinnedBody')
+    ).toHaveLength(1);
     // One page asked for, not the whole table.
     expect(client.callsTo('runs.list')).toHaveLength(1);
     expect(table().getAttribute('aria-rowcount')).toBe('10000');
@@ -199,8 +206,14 @@ describe('BrowserView', () => {
     await press(' ');
     expect(model.selection).toEqual(['r3']);
     expect(
-      host.querySelector('.jp-mod-selected')!.getAttribute('aria-rowindex')
+      host
+        .querySelector('[role="row"].jp-mod-selected')!
+        .getAttribute('aria-rowindex')
     ).toBe('2');
+    // Both parts of the row show it selected.
+    expect(
+      host.querySelectorAll('.jp-mod-selected[data-index="1"]')
+    ).toHaveLength(2);
     await press('ArrowDown', true);
     expect([...model.selection].sort()).toEqual(['r2', 'r3']);
     await press('Enter');

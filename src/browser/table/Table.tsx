@@ -67,6 +67,22 @@ export interface ITableProps {
 }
 
 type RowData = never;
+let tableCount = 0;
+
+/**
+ * One drawn row (or its pinned part), drawn again only when one of `memo`
+ * changed: while a wheel scrolls, the rows that stay on screen cost nothing.
+ */
+const DrawnRow = React.memo(
+  (props: {
+    memo: readonly unknown[];
+    attrs: React.HTMLAttributes<HTMLDivElement> & { [data: string]: unknown };
+    render: () => React.ReactNode;
+  }) => <div {...props.attrs}>{props.render()}</div>,
+  (before, after) =>
+    before.memo.length === after.memo.length &&
+    before.memo.every((value, i) => Object.is(value, after.memo[i]))
+);
 const NO_ROWS: RowData[] = [];
 
 interface IMenu {
@@ -93,6 +109,7 @@ function showTruncated(event: React.MouseEvent): void {
 export function RunsTable(props: ITableProps): JSX.Element {
   const { model } = props;
   const scroller = useRef<HTMLDivElement>(null);
+  const tableId = useMemo(() => `jp-ExperimentsTable-${++tableCount}`, []);
   const [editing, setEditing] = useState<string | null>(null);
   const [menu, setMenu] = useState<IMenu | null>(null);
   const [dropTarget, setDropTarget] = useState<string | null>(null);
@@ -268,7 +285,8 @@ export function RunsTable(props: ITableProps): JSX.Element {
     editing,
     setEditing,
     onOpenNotebook: props.onOpenNotebook,
-    now: Date.now() / 1000
+    // Whole seconds: a row drawn again in the same second is the same row.
+    now: Math.floor(Date.now() / 1000)
   };
 
   const headerMenu = (event: React.MouseEvent, id: string) => {
@@ -467,6 +485,26 @@ export function RunsTable(props: ITableProps): JSX.Element {
     );
   };
 
+  // A row's two parts (pinned, the rest) light up together under the mouse:
+  // set on the nodes, not through React, so moving the mouse renders nothing.
+  const hovered = useRef<number | null>(null);
+  const hover = (target: HTMLElement | null) => {
+    const rowNode = target?.closest<HTMLElement>('[data-index]');
+    const index = rowNode ? Number(rowNode.dataset.index) : null;
+    const grid = scroller.current;
+    if (index === hovered.current || !grid) {
+      return;
+    }
+    const mark = (at: number | null, on: boolean) =>
+      at !== null &&
+      grid
+        .querySelectorAll(`[data-index="${at}"]`)
+        .forEach(node => node.classList.toggle('jp-mod-hover', on));
+    mark(hovered.current, false);
+    mark(index, true);
+    hovered.current = index;
+  };
+
   const aggregates = model.groupBy !== null;
   const renderCells = (row: BrowserRow) => {
     const cell = (header: Header<RowData, unknown>) => {
@@ -495,62 +533,110 @@ export function RunsTable(props: ITableProps): JSX.Element {
     };
     const cellClass = (id: string) =>
       `jp-ExperimentsTable-cell${model.isNumeric(id) ? ' jp-mod-numeric' : ''}`;
-    return (
-      <>
+    const pinned = () =>
+      row.type === 'group' ? (
         <div
-          className="jp-ExperimentsTable-pinned"
-          style={{ width: pinnedWidth }}
+          className="jp-ExperimentsTable-cell jp-ExperimentsTable-groupCell"
+          style={{ width: Math.max(pinnedWidth, 240) }}
         >
-          {row.type === 'group' ? (
-            <div
-              className="jp-ExperimentsTable-cell jp-ExperimentsTable-groupCell"
-              style={{ width: Math.max(pinnedWidth, 240) }}
-            >
-              <GroupLabel
-                groupBy={model.groupBy ?? ''}
-                group={row.group}
-                expanded={row.expanded}
-                onToggle={() => model.toggleGroup(row.key)}
-              />
-            </div>
-          ) : (
-            leftHeaders.map(header => (
-              <div
-                key={header.id}
-                role="gridcell"
-                className={cellClass(header.column.id)}
-                style={{ width: header.getSize() }}
-              >
-                {cell(header)}
-              </div>
-            ))
-          )}
+          <GroupLabel
+            groupBy={model.groupBy ?? ''}
+            group={row.group}
+            expanded={row.expanded}
+            onToggle={() => model.toggleGroup(row.key)}
+          />
         </div>
-        {virtualCols.map(vc => {
-          const header = centerHeaders[vc.index];
-          if (!header) {
-            return null;
-          }
-          return (
-            <div
-              key={header.id}
-              role="gridcell"
-              className={cellClass(header.column.id)}
-              style={{
-                position: 'absolute',
-                left: pinnedWidth + vc.start,
-                width: vc.size
-              }}
-            >
-              {cell(header)}
-            </div>
-          );
-        })}
-      </>
-    );
+      ) : (
+        leftHeaders.map(header => (
+          <div
+            key={header.id}
+            role="gridcell"
+            className={cellClass(header.column.id)}
+            style={{ width: header.getSize() }}
+          >
+            {cell(header)}
+          </div>
+        ))
+      );
+    const centre = () =>
+      virtualCols.map(vc => {
+        const header = centerHeaders[vc.index];
+        if (!header) {
+          return null;
+        }
+        return (
+          <div
+            key={header.id}
+            role="gridcell"
+            className={cellClass(header.column.id)}
+            style={{
+              position: 'absolute',
+              left: pinnedWidth + vc.start,
+              width: vc.size
+            }}
+          >
+            {cell(header)}
+          </div>
+        );
+      });
+    return { pinned, centre };
   };
 
   const totalWidth = pinnedWidth + cols.getTotalSize();
+
+  /** A drawn row: its two parts share its classes, state and handlers. */
+  const drawnRows = virtualRows.map(vr => {
+    const row = model.row(vr.index);
+    const selected = row.type === 'run' && model.isSelected(row.run.id);
+    const className = [
+      'jp-ExperimentsTable-row',
+      `jp-mod-${row.type}`,
+      vr.index % 2 ? 'jp-mod-odd' : '',
+      selected ? 'jp-mod-selected' : '',
+      vr.index === focused ? 'jp-mod-focused' : '',
+      row.type === 'run' && row.gone ? 'jp-mod-gone' : '',
+      row.type === 'run' && row.run.deleted !== null ? 'jp-mod-trashed' : '',
+      row.type === 'run' && row.run.archived ? 'jp-mod-archived' : '',
+      row.type !== 'group' && row.group !== null ? 'jp-mod-inGroup' : ''
+    ].join(' ');
+    const shared = {
+      'data-index': vr.index,
+      'aria-selected': row.type === 'run' ? selected : undefined,
+      onClick: (event: React.MouseEvent) => onRowClick(event, vr.index),
+      onDoubleClick: () => row.type === 'group' && model.open(vr.index),
+      onContextMenu: (event: React.MouseEvent) => rowMenu(event, row)
+    };
+    // What a row's drawing depends on.
+    const content =
+      row.type === 'run' ? row.run : row.type === 'group' ? row.group : null;
+    // Not the model's version: a page landing off screen changes none of
+    // the rows drawn.
+    const memo = [
+      content,
+      row.type === 'run' && row.gone,
+      row.type === 'group' && row.expanded,
+      className,
+      vr.start,
+      editing,
+      ctx.now,
+      pinnedWidth
+    ];
+    return { vr, row, className, shared, memo, ...renderCells(row) };
+  });
+  // The columns a row part draws: which, how wide, numbers or text.
+  const numeric = (id: string) => (model.isNumeric(id) ? 'n' : 't');
+  const centreKey = [
+    virtualCols.map(vc => vc.index).join(),
+    virtualCols
+      .map(vc => numeric(centerHeaders[vc.index]?.column.id ?? ''))
+      .join(''),
+    sizesKey,
+    totalWidth
+  ].join('|');
+  const pinnedKey = leftHeaders
+    .map(h => `${h.id}:${h.getSize()}:${numeric(h.column.id)}`)
+    .join();
+
   return (
     <div
       ref={scroller}
@@ -561,7 +647,11 @@ export function RunsTable(props: ITableProps): JSX.Element {
       aria-multiselectable
       tabIndex={0}
       onKeyDown={onKeyDown}
-      onMouseOver={showTruncated}
+      onMouseOver={event => {
+        showTruncated(event);
+        hover(event.target as HTMLElement);
+      }}
+      onMouseLeave={() => hover(null)}
     >
       <div
         className="jp-ExperimentsTable-content"
@@ -587,44 +677,53 @@ export function RunsTable(props: ITableProps): JSX.Element {
               : null
           )}
         </div>
-        {virtualRows.map(vr => {
-          const row = model.row(vr.index);
-          const selected = row.type === 'run' && model.isSelected(row.run.id);
-          return (
-            <div
+        {/*
+          The pinned columns of every drawn row, in one block that sticks to
+          the left: one sticky element, not one per row (each would be a
+          compositing layer to place again at every frame of a scroll).
+        */}
+        <div
+          className="jp-ExperimentsTable-pinnedBody"
+          style={{ width: pinnedWidth }}
+        >
+          {drawnRows.map(({ vr, className, shared, pinned, memo }) => (
+            <DrawnRow
               key={vr.key}
-              role="row"
-              aria-rowindex={vr.index + 1}
-              aria-selected={row.type === 'run' ? selected : undefined}
-              data-index={vr.index}
-              className={[
-                'jp-ExperimentsTable-row',
-                `jp-mod-${row.type}`,
-                vr.index % 2 ? 'jp-mod-odd' : '',
-                selected ? 'jp-mod-selected' : '',
-                vr.index === focused ? 'jp-mod-focused' : '',
-                row.type === 'run' && row.gone ? 'jp-mod-gone' : '',
-                row.type === 'run' && row.run.deleted !== null
-                  ? 'jp-mod-trashed'
-                  : '',
-                row.type === 'run' && row.run.archived ? 'jp-mod-archived' : '',
-                row.type !== 'group' && row.group !== null
-                  ? 'jp-mod-inGroup'
-                  : ''
-              ].join(' ')}
-              style={{
+              memo={[...memo, pinnedKey]}
+              render={pinned}
+              attrs={{
+                ...shared,
+                id: `${tableId}-pinned-${vr.index}`,
+                role: 'presentation',
+                className: `${className} jp-ExperimentsTable-pinnedRow`,
+                style: {
+                  height: ROW_HEIGHT,
+                  width: pinnedWidth,
+                  transform: `translateY(${vr.start}px)`
+                }
+              }}
+            />
+          ))}
+        </div>
+        {drawnRows.map(({ vr, className, shared, centre, memo }) => (
+          <DrawnRow
+            key={vr.key}
+            memo={[...memo, centreKey]}
+            render={centre}
+            attrs={{
+              ...shared,
+              role: 'row',
+              'aria-rowindex': vr.index + 1,
+              'aria-owns': `${tableId}-pinned-${vr.index}`,
+              className,
+              style: {
                 height: ROW_HEIGHT,
                 width: totalWidth,
                 transform: `translateY(${HEADER_HEIGHT + vr.start}px)`
-              }}
-              onClick={event => onRowClick(event, vr.index)}
-              onDoubleClick={() => row.type === 'group' && model.open(vr.index)}
-              onContextMenu={event => rowMenu(event, row)}
-            >
-              {renderCells(row)}
-            </div>
-          );
-        })}
+              }
+            }}
+          />
+        ))}
       </div>
       {menu && (
         <Popup
