@@ -1,18 +1,16 @@
 import type { IRunSummary } from '../tokens';
-import { PAGE_SIZE, PREFETCH_ROWS, RunPages } from './pages';
+import { MAX_PAGES, PAGE_SIZE, PREFETCH_ROWS, RunPages } from './pages';
 
-const TOTAL = 1000;
-
-function pages(): { cache: RunPages; asked: number[] } {
+function pages(TOTAL = 1000): { cache: RunPages; asked: number[] } {
   const asked: number[] = [];
   const cache = new RunPages(
     async (offset, limit) => {
       asked.push(offset);
       const runs = [];
-      for (let i = offset; i < Math.min(TOTAL, offset + limit); i++) {
+      for (let i = offset; i < Math.min(total, offset + limit); i++) {
         runs.push({ id: `run${i}` } as IRunSummary);
       }
-      return { runs, total: TOTAL };
+      return { runs, total: total };
     },
     () => undefined,
     reason => {
@@ -57,5 +55,28 @@ describe('RunPages', () => {
     cache.ensure(960, 1000);
     await settle();
     expect(asked).toEqual([900]);
+  });
+});
+
+describe('RunPages memory', () => {
+  it('keeps the pages nearest the rows on screen, and fetches a dropped one again', async () => {
+    const TOTAL = (MAX_PAGES + 20) * PAGE_SIZE;
+    const { cache, asked } = pages(TOTAL);
+    // Scroll to the end, a page at a time: every page is fetched once.
+    for (let start = 0; start < TOTAL; start += PAGE_SIZE) {
+      cache.ensure(start, start + 40);
+      await settle();
+    }
+    expect(new Set(asked).size).toBe(MAX_PAGES + 20);
+    expect(cache.indices()).toHaveLength(MAX_PAGES * PAGE_SIZE);
+    expect(cache.get(TOTAL - 1)?.id).toBe(`run${TOTAL - 1}`);
+    // The first pages went.
+    expect(cache.get(0)).toBeUndefined();
+    expect(cache.indexOf('run0')).toBe(-1);
+    asked.length = 0;
+    cache.ensure(0, 40);
+    await settle();
+    expect(asked[0]).toBe(0);
+    expect(cache.get(0)?.id).toBe('run0');
   });
 });

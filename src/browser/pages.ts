@@ -18,6 +18,14 @@ const MAX_IN_FLIGHT = 3;
  */
 export const PREFETCH_ROWS = PAGE_SIZE;
 
+/**
+ * Pages kept: beyond, the page farthest from the rows on screen is dropped
+ * (fetched again if scrolled back to). A store's 10,000 runs of 300 columns
+ * read whole would be hundreds of MB of objects that every garbage
+ * collection walks, in a pause the scroll would show.
+ */
+export const MAX_PAGES = 30;
+
 export type PageLoader = (
   offset: number,
   limit: number
@@ -203,8 +211,35 @@ export class RunPages {
         }
       }
     }
+    this._evict();
     this._onChange(reply.runs);
     this._pump();
+  }
+
+  /** Drop the pages farthest from the rows wanted, down to `MAX_PAGES`. */
+  private _evict(): void {
+    const held = [...this._pages.keys()].filter(
+      page => this._pages.get(page) !== 'failed'
+    );
+    if (held.length <= MAX_PAGES) {
+      return;
+    }
+    const centre = (this._want.start + this._want.end) / 2 / PAGE_SIZE;
+    held.sort(
+      (a, b) => Math.abs(b + 0.5 - centre) - Math.abs(a + 0.5 - centre)
+    );
+    for (const page of held.slice(0, held.length - MAX_PAGES)) {
+      this._pages.delete(page);
+      for (let i = page * PAGE_SIZE; i < (page + 1) * PAGE_SIZE; i++) {
+        const run = this._rows.get(i);
+        if (run) {
+          this._rows.delete(i);
+          if (this._byId.get(run.id) === i) {
+            this._byId.delete(run.id);
+          }
+        }
+      }
+    }
   }
 
   private _rows = new Map<number, IRunSummary>();

@@ -585,6 +585,15 @@ export function RunsTable(props: ITableProps): JSX.Element {
   const totalWidth = pinnedWidth + cols.getTotalSize();
 
   /** A drawn row: its two parts share its classes, state and handlers. */
+  // Rows are keyed by slot, not by index, and kept in slot order: a row
+  // scrolled out hands its nodes to the row scrolled in, so a scroll
+  // rewrites a few rows' text and position instead of inserting and
+  // removing rows (each insertion restyles the rows around it). Consecutive
+  // indices modulo a power of two at least the number drawn never collide.
+  let slots = 64;
+  while (slots < virtualRows.length) {
+    slots *= 2;
+  }
   const drawnRows = virtualRows.map(vr => {
     const row = model.row(vr.index);
     const selected = row.type === 'run' && model.isSelected(row.run.id);
@@ -621,8 +630,18 @@ export function RunsTable(props: ITableProps): JSX.Element {
       ctx.now,
       pinnedWidth
     ];
-    return { vr, row, className, shared, memo, ...renderCells(row) };
+    return {
+      vr,
+      row,
+      className,
+      shared,
+      memo,
+      slot: vr.index % slots,
+      ...renderCells(row)
+    };
   });
+  // In slot order, which a scroll does not change: the DOM keeps its rows.
+  drawnRows.sort((a, b) => a.slot - b.slot);
   // The columns a row part draws: which, how wide, numbers or text.
   const numeric = (id: string) => (model.isNumeric(id) ? 'n' : 't');
   const centreKey = [
@@ -686,9 +705,9 @@ export function RunsTable(props: ITableProps): JSX.Element {
           className="jp-ExperimentsTable-pinnedBody"
           style={{ width: pinnedWidth }}
         >
-          {drawnRows.map(({ vr, className, shared, pinned, memo }) => (
+          {drawnRows.map(({ vr, className, shared, pinned, memo, slot }) => (
             <DrawnRow
-              key={vr.key}
+              key={slot}
               memo={[...memo, pinnedKey]}
               render={pinned}
               attrs={{
@@ -705,9 +724,9 @@ export function RunsTable(props: ITableProps): JSX.Element {
             />
           ))}
         </div>
-        {drawnRows.map(({ vr, className, shared, centre, memo }) => (
+        {drawnRows.map(({ vr, className, shared, centre, memo, slot }) => (
           <DrawnRow
-            key={vr.key}
+            key={slot}
             memo={[...memo, centreKey]}
             render={centre}
             attrs={{
