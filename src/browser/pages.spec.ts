@@ -1,7 +1,7 @@
 import type { IRunSummary } from '../tokens';
 import { MAX_PAGES, PAGE_SIZE, PREFETCH_ROWS, RunPages } from './pages';
 
-function pages(TOTAL = 1000): { cache: RunPages; asked: number[] } {
+function pages(total = 1000): { cache: RunPages; asked: number[] } {
   const asked: number[] = [];
   const cache = new RunPages(
     async (offset, limit) => {
@@ -10,7 +10,7 @@ function pages(TOTAL = 1000): { cache: RunPages; asked: number[] } {
       for (let i = offset; i < Math.min(total, offset + limit); i++) {
         runs.push({ id: `run${i}` } as IRunSummary);
       }
-      return { runs, total: total };
+      return { runs, total };
     },
     () => undefined,
     reason => {
