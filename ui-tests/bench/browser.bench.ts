@@ -17,6 +17,8 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
+import { untilServing } from './labServer';
+
 const RUNS = 10_000;
 const PARAMS = 200;
 const METRICS = 100;
@@ -114,19 +116,7 @@ async function startServer(port: number): Promise<ChildProcess> {
       }
     }
   );
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`http://localhost:${port}/lab`)).ok) {
-        return server;
-      }
-    } catch {
-      // not listening yet
-    }
-    await new Promise(resolve => setTimeout(resolve, 250));
-  }
-  server.kill();
-  throw new Error(`JupyterLab did not start on port ${port}`);
+  return untilServing(server, port);
 }
 
 interface IFrames {

@@ -12,6 +12,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 
+import { untilServing } from './labServer';
+
 const LOADS = 15;
 const TARGET_MS = 50;
 const REPORT = path.resolve(__dirname, '..', '..', 'bench', 'startup-report.md');
@@ -76,19 +78,7 @@ async function startServer(
     ],
     { stdio: 'ignore' }
   );
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`http://localhost:${port}/lab`)).ok) {
-        return server;
-      }
-    } catch {
-      // not listening yet
-    }
-    await new Promise(resolve => setTimeout(resolve, 250));
-  }
-  server.kill();
-  throw new Error(`JupyterLab did not start on port ${port}`);
+  return untilServing(server, port);
 }
 
 const median = (values: number[]) => {

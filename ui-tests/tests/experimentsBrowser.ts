@@ -54,25 +54,8 @@ export function getJSON(page: Page, url: string): Promise<any> {
   }, url);
 }
 
-/** A number as the panel writes it (`formatNumber` in src/common/format.ts). */
-export function formatNumber(value: number | null | undefined): string {
-  if (value === null || value === undefined) {
-    return '—';
-  }
-  if (Number.isNaN(value)) {
-    return 'NaN';
-  }
-  if (!Number.isFinite(value)) {
-    return value > 0 ? '∞' : '-∞';
-  }
-  if (Number.isInteger(value)) {
-    return String(value);
-  }
-  const abs = Math.abs(value);
-  return abs !== 0 && (abs < 1e-3 || abs >= 1e6)
-    ? value.toExponential(3)
-    : String(Number(value.toPrecision(5)));
-}
+/** A number as the panel writes it: the panel's own formatter. */
+export { formatNumber } from '../../src/common/format';
 
 /** `1,234 runs, 2 selected` → 1234. */
 export function runCount(text: string): number {
