@@ -1,21 +1,30 @@
 import type { IRunSummary } from '../tokens';
-import { MAX_PAGES, PAGE_SIZE, PREFETCH_ROWS, RunPages } from './pages';
+import { ICacheBudget, PAGE_SIZE, PREFETCH_ROWS, RunPages } from './pages';
 
-function pages(total = 1000): { cache: RunPages; asked: number[] } {
+function pages(
+  total = 1000,
+  budget?: ICacheBudget
+): { cache: RunPages; asked: number[] } {
   const asked: number[] = [];
   const cache = new RunPages(
     async (offset, limit) => {
       asked.push(offset);
       const runs = [];
       for (let i = offset; i < Math.min(total, offset + limit); i++) {
-        runs.push({ id: `run${i}` } as IRunSummary);
+        runs.push({
+          id: `run${i}`,
+          params: { lr: 0.1, batch: 32 },
+          metrics: {},
+          tags: { team: 'vision' }
+        } as unknown as IRunSummary);
       }
       return { runs, total };
     },
     () => undefined,
     reason => {
       throw reason;
-    }
+    },
+    budget
   );
   return { cache, asked };
 }
@@ -59,17 +68,20 @@ describe('RunPages', () => {
 });
 
 describe('RunPages memory', () => {
-  it('keeps the pages nearest the rows on screen, and fetches a dropped one again', async () => {
-    const TOTAL = (MAX_PAGES + 20) * PAGE_SIZE;
-    const { cache, asked } = pages(TOTAL);
+  // Each fake run weighs 4 values (itself, two params, a tag): 400 a page.
+  const budget: ICacheBudget = { values: 30 * 400, minPages: 10 };
+
+  it('keeps the pages nearest the rows on screen within its budget, and fetches a dropped one again', async () => {
+    const total = 50 * PAGE_SIZE;
+    const { cache, asked } = pages(total, budget);
     // Scroll to the end, a page at a time: every page is fetched once.
-    for (let start = 0; start < TOTAL; start += PAGE_SIZE) {
+    for (let start = 0; start < total; start += PAGE_SIZE) {
       cache.ensure(start, start + 40);
       await settle();
     }
-    expect(new Set(asked).size).toBe(MAX_PAGES + 20);
-    expect(cache.indices()).toHaveLength(MAX_PAGES * PAGE_SIZE);
-    expect(cache.get(TOTAL - 1)?.id).toBe(`run${TOTAL - 1}`);
+    expect(new Set(asked).size).toBe(50);
+    expect(cache.indices()).toHaveLength(30 * PAGE_SIZE);
+    expect(cache.get(total - 1)?.id).toBe(`run${total - 1}`);
     // The first pages went.
     expect(cache.get(0)).toBeUndefined();
     expect(cache.indexOf('run0')).toBe(-1);
@@ -78,5 +90,26 @@ describe('RunPages memory', () => {
     await settle();
     expect(asked[0]).toBe(0);
     expect(cache.get(0)?.id).toBe('run0');
+  });
+
+  it('keeps a store of narrow runs whole under the default budget', async () => {
+    const total = 100 * PAGE_SIZE;
+    const { cache } = pages(total);
+    for (let start = 0; start < total; start += PAGE_SIZE) {
+      cache.ensure(start, start + 40);
+      await settle();
+    }
+    expect(cache.indices()).toHaveLength(total);
+  });
+
+  it('keeps its least number of pages, however heavy', async () => {
+    const total = 20 * PAGE_SIZE;
+    const { cache } = pages(total, { values: 1, minPages: 10 });
+    for (let start = 0; start < total; start += PAGE_SIZE) {
+      cache.ensure(start, start + 40);
+      await settle();
+    }
+    expect(cache.indices()).toHaveLength(10 * PAGE_SIZE);
+    expect(cache.get(total - 1)).toBeDefined();
   });
 });

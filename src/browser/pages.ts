@@ -19,12 +19,28 @@ const MAX_IN_FLIGHT = 3;
 export const PREFETCH_ROWS = PAGE_SIZE;
 
 /**
- * Pages kept: beyond, the page farthest from the rows on screen is dropped
- * (fetched again if scrolled back to). A store's 10,000 runs of 300 columns
- * read whole would be hundreds of MB of objects that every garbage
- * collection walks, in a pause the scroll would show.
+ * What the cache holds at most, in params, metrics and tags over all its
+ * runs: beyond, the pages farthest from the rows on screen are dropped
+ * (fetched again if scrolled back to), down to `minPages`. A store's 10,000
+ * runs of 300 columns read whole would be hundreds of MB of objects that
+ * every garbage collection walks, in a pause the scroll would show; 10,000
+ * runs of 40 columns fit whole.
  */
-export const MAX_PAGES = 30;
+export interface ICacheBudget {
+  values: number;
+  minPages: number;
+}
+
+export const CACHE_BUDGET: ICacheBudget = { values: 1_000_000, minPages: 10 };
+
+/** What a run weighs in the cache budget. */
+function valuesOf(run: IRunSummary): number {
+  let count = 1;
+  for (const part of [run.params, run.metrics, run.tags]) {
+    count += part ? Object.keys(part).length : 0;
+  }
+  return count;
+}
 
 export type PageLoader = (
   offset: number,
@@ -36,7 +52,8 @@ export class RunPages {
     private _load: PageLoader,
     /** A page landed: its runs. */
     private _onChange: (runs: IRunSummary[]) => void,
-    private _onError: (reason: unknown) => void
+    private _onError: (reason: unknown) => void,
+    private _budget: ICacheBudget = CACHE_BUDGET
   ) {}
 
   /** The query's number of runs; null until its first page arrives. */
@@ -113,6 +130,7 @@ export class RunPages {
     this._generation++;
     this._inFlight.clear();
     this._pages.clear();
+    this._weights.clear();
     this._rows.clear();
     this._byId.clear();
     this._total = null;
@@ -211,24 +229,36 @@ export class RunPages {
         }
       }
     }
+    this._weights.set(
+      page,
+      reply.runs.reduce((sum, run) => sum + valuesOf(run), 0)
+    );
     this._evict();
     this._onChange(reply.runs);
     this._pump();
   }
 
-  /** Drop the pages farthest from the rows wanted, down to `MAX_PAGES`. */
+  /** Drop the pages farthest from the rows wanted while over the budget. */
   private _evict(): void {
-    const held = [...this._pages.keys()].filter(
-      page => this._pages.get(page) !== 'failed'
+    const held = [...this._weights.keys()].filter(page =>
+      this._pages.has(page)
     );
-    if (held.length <= MAX_PAGES) {
+    let weight = held.reduce((sum, page) => sum + this._weights.get(page)!, 0);
+    if (weight <= this._budget.values || held.length <= this._budget.minPages) {
       return;
     }
     const centre = (this._want.start + this._want.end) / 2 / PAGE_SIZE;
     held.sort(
       (a, b) => Math.abs(b + 0.5 - centre) - Math.abs(a + 0.5 - centre)
     );
-    for (const page of held.slice(0, held.length - MAX_PAGES)) {
+    let remaining = held.length;
+    for (const page of held) {
+      if (weight <= this._budget.values || remaining <= this._budget.minPages) {
+        break;
+      }
+      remaining--;
+      weight -= this._weights.get(page)!;
+      this._weights.delete(page);
       this._pages.delete(page);
       for (let i = page * PAGE_SIZE; i < (page + 1) * PAGE_SIZE; i++) {
         const run = this._rows.get(i);
@@ -245,6 +275,8 @@ export class RunPages {
   private _rows = new Map<number, IRunSummary>();
   private _byId = new Map<string, number>();
   private _pages = new Map<number, 'loaded' | 'stale' | 'failed'>();
+  /** Values held by each page that landed (the cache budget's unit). */
+  private _weights = new Map<number, number>();
   private _inFlight = new Set<number>();
   private _total: number | null = null;
   private _generation = 0;
