@@ -23,15 +23,16 @@ export const PREFETCH_ROWS = PAGE_SIZE;
  * runs: beyond, the pages farthest from the rows on screen are dropped
  * (fetched again if scrolled back to), down to `minPages`. A store's 10,000
  * runs of 300 columns read whole would be hundreds of MB of objects that
- * every garbage collection walks, in a pause the scroll would show; 10,000
- * runs of 40 columns fit whole.
+ * every garbage collection walks, in a pause the scroll would show (the
+ * scroll benchmark had half its long frames with three times this budget).
+ * 7,500 runs of 40 columns fit whole; of 300 columns, 1,000 are kept.
  */
 export interface ICacheBudget {
   values: number;
   minPages: number;
 }
 
-export const CACHE_BUDGET: ICacheBudget = { values: 1_000_000, minPages: 10 };
+export const CACHE_BUDGET: ICacheBudget = { values: 300_000, minPages: 10 };
 
 /** What a run weighs in the cache budget. */
 function valuesOf(run: IRunSummary): number {
