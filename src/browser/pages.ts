@@ -241,9 +241,9 @@ export class RunPages {
 
   /** Drop the pages farthest from the rows wanted while over the budget. */
   private _evict(): void {
-    const held = [...this._weights.keys()].filter(page =>
-      this._pages.has(page)
-    );
+    // Every page whose runs are held, whatever its state (a stale page
+    // still shows its runs until its new reply lands).
+    const held = [...this._weights.keys()];
     let weight = held.reduce((sum, page) => sum + this._weights.get(page)!, 0);
     if (weight <= this._budget.values || held.length <= this._budget.minPages) {
       return;

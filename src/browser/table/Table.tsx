@@ -584,7 +584,6 @@ export function RunsTable(props: ITableProps): JSX.Element {
 
   const totalWidth = pinnedWidth + cols.getTotalSize();
 
-  /** A drawn row: its two parts share its classes, state and handlers. */
   // Rows are keyed by slot, not by index, and kept in slot order: a row
   // scrolled out hands its nodes to the row scrolled in, so a scroll
   // rewrites a few rows' text and position instead of inserting and
@@ -594,6 +593,7 @@ export function RunsTable(props: ITableProps): JSX.Element {
   while (slots < virtualRows.length) {
     slots *= 2;
   }
+  // Each drawn row: its two parts share its classes, state and handlers.
   const drawnRows = virtualRows.map(vr => {
     const row = model.row(vr.index);
     const selected = row.type === 'run' && model.isSelected(row.run.id);
@@ -620,9 +620,9 @@ export function RunsTable(props: ITableProps): JSX.Element {
       row.type === 'run' ? row.run : row.type === 'group' ? row.group : null;
     // Not the model's version: a page landing off screen changes none of
     // the rows drawn.
+    // (`className` carries selection, focus, gone, trashed and archived.)
     const memo = [
       content,
-      row.type === 'run' && row.gone,
       row.type === 'group' && row.expanded,
       className,
       vr.start,
