@@ -159,6 +159,41 @@ describe('BrowserView', () => {
     expect(table().getAttribute('aria-rowcount')).toBe('10000');
   });
 
+  it('lights up both parts of the row under the mouse, one row at a time', async () => {
+    for (let i = 0; i < 3; i++) {
+      client.runs.add({ id: `r${i}`, name: `run ${i}` });
+    }
+    await render();
+    const lit = () =>
+      Array.from(host.querySelectorAll('.jp-mod-hover')).map(node =>
+        node.getAttribute('data-index')
+      );
+    const over = (node: Element) =>
+      act(async () => {
+        node.dispatchEvent(new MouseEvent('mouseover', { bubbles: true }));
+      });
+    // A cell of the second row's unpinned part: its pinned part too.
+    await over(
+      host.querySelector('[role="row"][data-index="1"] [role="gridcell"]')!
+    );
+    expect(lit()).toEqual(['1', '1']);
+    // Onto the first row's pinned part: the second row is dimmed again.
+    await over(
+      host.querySelector('.jp-ExperimentsTable-pinnedRow[data-index="0"]')!
+    );
+    expect(lit()).toEqual(['0', '0']);
+    await act(async () => {
+      // React listens for mouseleave through mouseout at the root.
+      table().dispatchEvent(
+        new MouseEvent('mouseout', {
+          bubbles: true,
+          relatedTarget: document.body
+        })
+      );
+    });
+    expect(lit()).toEqual([]);
+  });
+
   it('sorts on a header click, several keys with shift', async () => {
     client.runs.add({ id: 'a', name: 'b run' });
     client.runs.add({ id: 'b', name: 'a run' });
