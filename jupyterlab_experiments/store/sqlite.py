@@ -661,10 +661,14 @@ class SqliteStore(Store):
             row = conn.execute("SELECT id FROM runs WHERE uuid = ?", (run_id,)).fetchone()
             if row is None:
                 return
-            conn.execute(
+            linked = conn.execute(
                 "UPDATE executions SET checkpoint = ? WHERE run = ? AND cell_id = ? AND execution_count = ?",
                 (commit, row[0], cell_id, execution_count),
-            )
+            ).rowcount
+            if linked:
+                # The run changed as its readers see it (an execution's checkpoint link): the
+                # watcher announces it, so an open sidebar shows the link.
+                conn.execute("UPDATE runs SET updated = ? WHERE id = ?", (time.time(), row[0]))
             for table in _LOGGED_TABLES:  # names from the fixed tuple, never from the caller
                 conn.execute(
                     f"UPDATE {table} SET checkpoint = ? WHERE run = ? AND cell_id = ? AND checkpoint IS NULL",

@@ -745,6 +745,18 @@ def test_link_execution_checkpoint_stamps_the_execution_and_what_its_cell_logged
     conn.close()
 
 
+def test_linking_an_execution_to_its_checkpoint_marks_the_run_changed(store):
+    """So the watcher announces it and an open sidebar shows the execution's checkpoint link."""
+    run_id = store.create_run(name="r")["id"]
+    store.log_batch(run_id, {"executions": [{"cell_id": "cell-a", "execution_count": 1}]})
+    _, seen = store.changed_since(0)
+    time.sleep(0.01)
+    store.link_execution_checkpoint(run_id, "cell-b", 9, "d" * 40)  # no such execution: no news
+    assert store.changed_since(seen)[0] == []
+    store.link_execution_checkpoint(run_id, "cell-a", 1, "c" * 40)
+    assert [run for run, _ in store.changed_since(seen)[0]] == [run_id]
+
+
 def test_a_store_of_the_previous_schema_gains_the_checkpoint_index(tmp_path):
     store_dir = tmp_path / "old"
     store_dir.mkdir()
