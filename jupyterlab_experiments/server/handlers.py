@@ -16,7 +16,7 @@ from ..store.base import RUN_STATUSES
 from . import work
 from .base import MAX_LIMIT, ApiHandler, StreamedBodyHandler, error, in_thread
 from .events import RunEvents
-from .query import trash_argument
+from .query import summaries_argument, trash_argument
 from .reports import validation_summary
 from .validation import (
     parse_log_body,
@@ -63,6 +63,7 @@ class RunsHandler(StreamedBodyHandler):
             filter=self.get_query_argument("filter", None) or None,
             order_by=self.get_query_argument("order_by", None) or None,
             trash=trash_argument(self),
+            summaries=summaries_argument(self),
         )
         await self.reply({"runs": runs, "total": total})
 

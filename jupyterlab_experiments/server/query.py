@@ -11,6 +11,7 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from ..store.query import QuerySyntaxError, split_identifiers
+from ..store.query.grammar import METRIC_SUMMARIES
 from .base import ApiHandler, error, http_error
 
 # Completion asks for a screenful of values.
@@ -23,6 +24,21 @@ def trash_argument(handler: ApiHandler) -> bool:
     if text not in ("", "0", "1", "false", "true"):
         raise error(400, f"trash: expected 1 or 0, got {text[:40]!r}")
     return text in ("1", "true")
+
+
+def summaries_argument(handler: ApiHandler) -> Optional[list[str]]:
+    """``summaries=last,max``: the metric summary fields a listing keeps (all without it)."""
+    text = handler.get_query_argument("summaries", None)
+    if text is None:
+        return None
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in METRIC_SUMMARIES]
+    if unknown or not names:
+        raise error(
+            400,
+            f"summaries: expected some of {', '.join(METRIC_SUMMARIES)}, comma-separated, got {text[:80]!r}",
+        )
+    return names
 
 
 def columns_argument(handler: ApiHandler) -> list[str]:

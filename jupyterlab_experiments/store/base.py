@@ -202,6 +202,7 @@ class Store(abc.ABC):
         filter: Optional[str] = None,
         order_by: Union[None, str, Sequence[str]] = None,
         trash: bool = False,
+        summaries: Optional[Sequence[str]] = None,
     ) -> tuple[list[dict], int]:
         """Return (summaries, total matching) of the runs ``filter`` selects. Never reads metric series.
 
@@ -209,6 +210,8 @@ class Store(abc.ABC):
         ``order_by`` a list of, or a comma-separated, ``<field> [ASC|DESC]``; missing values
         last, then newest first (the order without keys). Runs in the trash are listed only,
         and all, with ``trash``; archived runs only when the filter names ``archived``.
+        ``summaries`` (some of ``last``, ``min``, ``max``, ``count``) gives each metric only those
+        fields: a table of a few hundred columns shows one figure a metric, not eight.
         Raise ``QuerySyntaxError`` (a ValueError) for a filter or key that cannot be read,
         ValueError for a negative limit or offset."""
 

@@ -35,6 +35,7 @@ from .images import OutsideStore, image_path, images_folder, png_size, read_png,
 from .migrations import MIGRATIONS, migrate, schema_version
 from .query import sqlite as queries
 from .query.base import aggregate_groups
+from .query.grammar import METRIC_SUMMARIES
 from .series import decode_chunk, downsample_chunks, encode_chunk, merge_summary, resolve_steps
 
 STORE_FILE = "store.sqlite"
@@ -480,9 +481,11 @@ class SqliteStore(Store):
         filter: Optional[str] = None,
         order_by: Union[None, str, Sequence[str]] = None,
         trash: bool = False,
+        summaries: Optional[Sequence[str]] = None,
     ) -> tuple[list[dict], int]:
         if not (0 <= limit <= INT64_MAX and 0 <= offset <= INT64_MAX):
             raise ValueError(f"limit and offset must be 0 to {INT64_MAX}")
+        fields = _summary_fields(summaries)
         # Parsed and compiled before the transaction: a bad filter never opens one.
         query = queries.runs_query(
             _RUN_COLUMNS,
@@ -498,7 +501,7 @@ class SqliteStore(Store):
         def work(conn: sqlite3.Connection) -> tuple[list[dict], int]:
             rows = conn.execute(*query.page).fetchall()
             total = rows[0][-1] if rows else 0
-            return _summaries(conn, [row[:-1] for row in rows if row[0] is not None]), total
+            return _summaries(conn, [row[:-1] for row in rows if row[0] is not None], fields), total
 
         return self._read(work)
 
@@ -956,7 +959,7 @@ def _summary(conn: sqlite3.Connection, rowid: int) -> dict:
     return _summaries(conn, conn.execute(f"SELECT {_RUN_COLUMNS} FROM runs WHERE id = ?", (rowid,)).fetchall())[0]
 
 
-def _summaries(conn: sqlite3.Connection, rows: Sequence[tuple]) -> list[dict]:
+def _summaries(conn: sqlite3.Connection, rows: Sequence[tuple], fields: Optional[tuple[str, ...]] = None) -> list[dict]:
     """Run summaries for these ``runs`` rows: three indexed IN queries, no series read."""
     runs = {}
     for row in rows:
@@ -994,18 +997,38 @@ def _summaries(conn: sqlite3.Connection, rows: Sequence[tuple]) -> list[dict]:
             f"SELECT run, key, value, num FROM params WHERE run IN ({marks})", chunk
         ):
             runs[run]["params"][key] = _param_value(value, number)
-        for row in conn.execute(
-            "SELECT run, key, last, last_step, min, min_step, max, max_step, count, cell_id"
-            f" FROM metrics WHERE run IN ({marks})",
-            chunk,
-        ):
-            runs[row[0]]["metrics"][row[1]] = _metric_summary(row[2:])
+        if fields is None:
+            for row in conn.execute(
+                "SELECT run, key, last, last_step, min, min_step, max, max_step, count, cell_id"
+                f" FROM metrics WHERE run IN ({marks})",
+                chunk,
+            ):
+                runs[row[0]]["metrics"][row[1]] = _metric_summary(row[2:])
+        else:
+            # Column names from METRIC_SUMMARIES only (checked by _summary_fields), never from a caller.
+            for row in conn.execute(f"SELECT run, key, {', '.join(fields)} FROM metrics WHERE run IN ({marks})", chunk):
+                summary = dict(zip(fields, row[2:]))
+                if "last" in summary and summary["last"] is None:
+                    summary["last"] = float("nan")
+                runs[row[0]]["metrics"][row[1]] = summary
         for run, verdict in conn.execute(f"SELECT run, verdict FROM validations WHERE run IN ({marks})", chunk):
             runs[run]["verdict"] = verdict
     return list(runs.values())
 
 
 _JSON_CONSTANTS = {"true": True, "false": False, "null": None}
+
+
+def _summary_fields(summaries: Optional[Sequence[str]]) -> Optional[tuple[str, ...]]:
+    """The metric summary fields a listing keeps, in a fixed order; None for all of them."""
+    if summaries is None:
+        return None
+    unknown = [name for name in summaries if name not in METRIC_SUMMARIES]
+    if unknown or not summaries:
+        raise ValueError(
+            f"summaries: expected some of {', '.join(METRIC_SUMMARIES)}, got {', '.join(map(repr, unknown)) or 'none'}"
+        )
+    return tuple(name for name in METRIC_SUMMARIES if name in summaries)
 
 
 def _param_value(text: str, number: Optional[float]) -> Any:

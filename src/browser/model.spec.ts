@@ -2,6 +2,7 @@ import { ApiError, IRunQuery } from '../rest';
 import { FakeExperimentsClient } from '../testing/fakeClient';
 import {
   BrowserModel,
+  IRunRow,
   groupFilter,
   idsFilter,
   REFRESH_MAX_IDS,
@@ -105,7 +106,11 @@ describe('BrowserModel', () => {
       expect(model.total).toBe(350);
       expect(model.rowCount).toBe(350);
       expect(listCalls(client)).toEqual([
-        { order_by: 'started DESC', offset: 0, limit: 100 }
+        { order_by: 'started DESC', summaries: ['last'], offset: 0, limit: 100 }
+      ]);
+      // Only the figure the metric columns show.
+      expect(Object.keys((model.row(0) as IRunRow).run.metrics.acc)).toEqual([
+        'last'
       ]);
       // Newest first.
       expect(model.row(0)).toMatchObject({
@@ -138,6 +143,7 @@ describe('BrowserModel', () => {
       expect(listCalls(client).pop()).toEqual({
         filter: 'params.lr = 0.1',
         order_by: 'started DESC',
+        summaries: ['last'],
         offset: 0,
         limit: 100
       });
@@ -283,11 +289,26 @@ describe('BrowserModel', () => {
       seed(client, 2);
       model = new BrowserModel(client);
       await settle();
+      expect(listCalls(client)).toHaveLength(1);
       model.addColumn('metrics.acc.max', 'metrics.acc');
       const ids = model.columns.map(c => c.id);
       expect(ids.indexOf('metrics.acc.max')).toBe(
         ids.indexOf('metrics.acc') + 1
       );
+      // The rows are fetched again with the figure the new column shows.
+      await settle();
+      expect(listCalls(client).map(q => q.summaries)).toEqual([
+        ['last'],
+        ['last', 'max']
+      ]);
+      const run = (model.row(0) as IRunRow).run;
+      expect(run.metrics.acc.max).toBe(
+        client.runs.runs.get(run.id)!.metrics.acc.max
+      );
+      // Hiding it needs nothing new.
+      model.setColumnHidden('metrics.acc.max', true);
+      await settle();
+      expect(listCalls(client)).toHaveLength(2);
       model.addColumn('not an id!');
       expect(model.columns).toHaveLength(ids.length);
     });

@@ -21,6 +21,7 @@ import type { IRunSummary } from '../tokens';
 import {
   defaultColumns,
   isNumericColumn,
+  METRIC_SUMMARIES,
   normalizeColumnId,
   parseColumnId
 } from './columns';
@@ -897,6 +898,7 @@ export class BrowserModel implements IDisposable {
         filter: filter() || undefined,
         order_by: orderByText(this._state.orderBy) || undefined,
         trash: this._trash || undefined,
+        summaries: this._shownSummaries(),
         offset,
         limit
       });
@@ -1155,9 +1157,31 @@ export class BrowserModel implements IDisposable {
     this._setColumns(this.columns.map(c => (c.id === id ? edit(c) : c)));
   }
 
+  /**
+   * The metric summaries the shown columns read, which is all a page carries
+   * of its metrics (`last` at least: a run's metric keys come with it).
+   */
+  private _shownSummaries(): string[] {
+    const shown = new Set<string>(['last']);
+    for (const column of this.visibleColumns) {
+      const ref = parseColumnId(column.id);
+      if (ref?.kind === 'metrics') {
+        shown.add(ref.summary);
+      }
+    }
+    return METRIC_SUMMARIES.filter(summary => shown.has(summary));
+  }
+
   private _setColumns(columns: IColumnState[]): void {
+    const before = this._shownSummaries();
     this._state.columns = columns.map(c => stripUndefined(c));
     this._columnsCache = null;
+    if (this._shownSummaries().some(summary => !before.includes(summary))) {
+      // A column shows a figure the cached pages were fetched without.
+      for (const pages of [this._pages, ...this._groupPages.values()]) {
+        pages.invalidate();
+      }
+    }
     if (this._state.groupBy !== null) {
       // Aggregates follow the visible columns.
       void this._loadGroups(true);

@@ -163,10 +163,20 @@ class FakeRuns implements IRunsClient {
       .filter(r => !query.status || r.status === query.status)
       .sort(fakeOrder(query.order_by));
     const offset = query.offset ?? 0;
-    return {
-      runs: clone(runs.slice(offset, offset + (query.limit ?? 50))),
-      total: runs.length
-    };
+    const page = clone(runs.slice(offset, offset + (query.limit ?? 50)));
+    if (query.summaries) {
+      // As the server does: each metric keeps only the fields named.
+      const fields = query.summaries;
+      for (const run of page) {
+        for (const key of Object.keys(run.metrics)) {
+          const summary: any = run.metrics[key];
+          run.metrics[key] = Object.fromEntries(
+            fields.map(field => [field, summary[field]])
+          ) as any;
+        }
+      }
+    }
+    return { runs: page, total: runs.length };
   }
 
   async get(runId: string): Promise<IRun> {

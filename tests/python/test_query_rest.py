@@ -65,6 +65,38 @@ def test_runs_are_filtered_and_ordered_in_the_store(api, seeded):
     assert names(body["runs"]) == ["linear", "tree"]
 
 
+def test_a_listing_keeps_only_the_metric_summaries_it_names(api, seeded, server_store):
+    status, body = api("GET", "runs", params={"summaries": "max,last", "order_by": "name"})
+    assert status == 200
+    assert [run["metrics"] for run in body["runs"]] == [
+        {"acc": {"last": 0.7, "max": 0.7}, "loss": {"last": 0.1, "max": 0.1}},
+        {"acc": {"last": 0.9, "max": 0.95}},
+    ]
+    # Params, tags and the rest are as without it; without it, every field.
+    full = api("GET", "runs", params={"order_by": "name"})[1]["runs"]
+    assert [{**run, "metrics": None} for run in body["runs"]] == [{**run, "metrics": None} for run in full]
+    every = {"last", "last_step", "min", "min_step", "max", "max_step", "count", "cell_id"}
+    assert set(full[0]["metrics"]["acc"]) == every
+    # A NaN last value stays one (SQLite keeps it as NULL).
+    metrics = [{"key": "acc", "values": [float("nan")]}]
+    nan = server_store.import_runs([{"name": "nan", "start_time": 300.0, "batch": {"metrics": metrics}}])[0]
+    status, body = api("GET", "runs", params={"summaries": "last,count", "filter": f"id = '{nan}'"})
+    assert body["runs"][0]["metrics"] == {"acc": {"last": "NaN", "count": 1}}
+
+
+@pytest.mark.parametrize("summaries", ["", "last,median", "last_step", "cell_id", "last;DROP TABLE runs"])
+def test_unknown_metric_summaries_are_a_400(api, seeded, summaries):
+    status, body = api("GET", "runs", params={"summaries": summaries})
+    assert status == 400 and "summaries: expected some of last, min, max, count" in body["message"]
+
+
+def test_the_store_refuses_unknown_summaries(server_store):
+    with pytest.raises(ValueError, match="summaries"):
+        server_store.list_runs(summaries=["last", "cell_id"])
+    with pytest.raises(ValueError, match="summaries"):
+        server_store.list_runs(summaries=[])
+
+
 @pytest.mark.parametrize(
     "params, argument, position, found, expected",
     [

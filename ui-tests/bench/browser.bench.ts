@@ -254,6 +254,74 @@ async function profiled<T>(page: Page, action: () => Promise<T>): Promise<T> {
   return result;
 }
 
+/**
+ * With BENCH_TRACE set, a Chrome trace of `action`: the main thread's time
+ * by event name, and the longest tasks with what filled them, printed.
+ */
+async function traced<T>(page: Page, action: () => Promise<T>): Promise<T> {
+  if (!process.env.BENCH_TRACE) {
+    return action();
+  }
+  const cdp = await page.context().newCDPSession(page);
+  const events: any[] = [];
+  cdp.on('Tracing.dataCollected', ({ value }) => events.push(...value));
+  const done = new Promise<void>(resolve =>
+    cdp.once('Tracing.tracingComplete', () => resolve())
+  );
+  await cdp.send('Tracing.start', {
+    categories: 'toplevel,devtools.timeline,v8,v8.gc,blink.user_timing',
+    transferMode: 'ReportEvents'
+  });
+  const result = await action();
+  await cdp.send('Tracing.end');
+  await done;
+  await cdp.detach();
+  const main = events.find(
+    e => e.name === 'thread_name' && e.args?.name === 'CrRendererMain'
+  );
+  const onMain = events.filter(
+    e => main && e.tid === main.tid && e.pid === main.pid && e.ph === 'X'
+  );
+  const total = new Map<string, number>();
+  for (const e of onMain) {
+    total.set(e.name, (total.get(e.name) ?? 0) + (e.dur ?? 0) / 1000);
+  }
+  console.log(
+    [...total.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 25)
+      .map(([name, ms]) => `${ms.toFixed(0).padStart(7)} ms ${name}`)
+      .join('\n')
+  );
+  const tasks = onMain
+    .filter(e => /RunTask$/.test(e.name) && e.dur > 40_000)
+    .sort((a, b) => b.dur - a.dur)
+    .slice(0, 12);
+  for (const task of tasks) {
+    const inside = new Map<string, number>();
+    for (const e of onMain) {
+      if (e !== task && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= task.ts + task.dur) {
+        const what =
+          e.name === 'FunctionCall'
+            ? `FunctionCall ${e.args?.data?.functionName ?? ''}@${String(e.args?.data?.url ?? '').split('/').pop()}:${e.args?.data?.lineNumber ?? ''}`
+            : e.name === 'EventDispatch'
+              ? `EventDispatch ${e.args?.data?.type ?? ''}`
+              : e.name;
+        inside.set(what, (inside.get(what) ?? 0) + (e.dur ?? 0) / 1000);
+      }
+    }
+    console.log(
+      `task ${(task.dur / 1000).toFixed(0)} ms: ` +
+        [...inside.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 10)
+          .map(([name, ms]) => `${name} ${ms.toFixed(0)}`)
+          .join(', ')
+    );
+  }
+  return result;
+}
+
 /** Waits until the table's pages are all loaded where it stands. */
 async function settle(page: Page): Promise<void> {
   await expect(
@@ -347,9 +415,12 @@ test('Experiments panel: 10,000 runs × 300 columns', async ({ browser }) => {
     console.log('first screen', JSON.stringify(firstScreen));
 
     // --- Scrolling, on an open panel with its first page in.
-    await page.evaluate(() =>
-      (window as any).jupyterapp.commands.execute('experiments:open-browser')
-    );
+    await page.evaluate(async () => {
+      // The widget it returns is not sent back.
+      await (window as any).jupyterapp.commands.execute(
+        'experiments:open-browser'
+      );
+    });
     const panel = page.locator('#jp-experiments-browser');
     await expect(panel.locator('.jp-ExperimentsBrowser-count')).toContainText(
       '10,000 runs',
@@ -372,8 +443,8 @@ test('Experiments panel: 10,000 runs × 300 columns', async ({ browser }) => {
       });
       await settle(page);
       await watchLongTasks(page);
-      const deltas = await profiled(page, () =>
-        scrollFrames(page, dy, dx, limit)
+      const deltas = await traced(page, () =>
+        profiled(page, () => scrollFrames(page, dy, dx, limit))
       );
       return frameStats(deltas, await stopLongTasks(page));
     };

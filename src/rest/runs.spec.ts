@@ -1,0 +1,68 @@
+import { ServerConnection } from '@jupyterlab/services';
+
+import { RunsClient } from './runs';
+
+describe('RunsClient.list', () => {
+  const replying = (body: unknown, urls: string[]) =>
+    ServerConnection.makeSettings({
+      baseUrl: 'http://localhost/',
+      fetch: (async (request: Request | string) => {
+        urls.push(typeof request === 'string' ? request : request.url);
+        const text = JSON.stringify(body);
+        return {
+          ok: true,
+          status: 200,
+          statusText: 'OK',
+          text: async () => text,
+          json: async () => JSON.parse(text)
+        };
+      }) as unknown as typeof fetch
+    });
+
+  it('asks for the metric summaries named, and revives NaN and infinities', async () => {
+    const urls: string[] = [];
+    const client = new RunsClient(
+      replying(
+        {
+          runs: [
+            {
+              id: 'a',
+              metrics: {
+                loss: { last: 'NaN', max: 'Infinity' },
+                acc: { last: 0.5, max: 0.75 },
+                low: { last: '-Infinity' }
+              }
+            }
+          ],
+          total: 1
+        },
+        urls
+      )
+    );
+    const { runs, total } = await client.list({
+      filter: 'x > 1',
+      summaries: ['last', 'max'],
+      limit: 100
+    });
+    expect(total).toBe(1);
+    const url = new URL(urls[0]);
+    expect(url.pathname).toBe('/experiments/api/runs');
+    expect(url.searchParams.get('summaries')).toBe('last,max');
+    expect(url.searchParams.get('filter')).toBe('x > 1');
+    expect(url.searchParams.has('trash')).toBe(false);
+    const { metrics } = runs[0];
+    expect(metrics.loss.last).toBeNaN();
+    expect(metrics.loss.max).toBe(Infinity);
+    expect(metrics.acc).toEqual({ last: 0.5, max: 0.75 });
+    expect(metrics.low).toEqual({ last: -Infinity });
+  });
+
+  it('asks for every summary when none are named', async () => {
+    const urls: string[] = [];
+    const client = new RunsClient(replying({ runs: [], total: 0 }, urls));
+    await client.list({ trash: true });
+    const url = new URL(urls[0]);
+    expect(url.searchParams.has('summaries')).toBe(false);
+    expect(url.searchParams.get('trash')).toBe('1');
+  });
+});
