@@ -1031,14 +1031,18 @@ export class BrowserModel implements IDisposable {
 
   /** Note a run's keys; true if a column is new. */
   private _learn(run: IRunSummary): boolean {
+    // `for in` over the parsed JSON (own keys only): no array of keys per
+    // run, which a page of 100 runs × 300 keys would make garbage of.
     let learned = false;
-    for (const key of Object.keys(run.params)) {
+    for (const key in run.params) {
       learned = add(this._keys.params, key) || learned;
     }
-    for (const key of Object.keys(run.metrics)) {
+    for (const key in run.metrics) {
       learned = add(this._keys.metrics, key) || learned;
     }
-    Object.keys(run.tags).forEach(key => this._keys.tags.add(key));
+    for (const key in run.tags) {
+      this._keys.tags.add(key);
+    }
     if (learned) {
       this._numeric.clear();
     }

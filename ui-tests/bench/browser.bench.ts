@@ -322,6 +322,42 @@ async function traced<T>(page: Page, action: () => Promise<T>): Promise<T> {
   return result;
 }
 
+/**
+ * With BENCH_ALLOC set, a sampling heap profile of `action` (everything
+ * allocated, collected or not): the functions that allocated most, printed.
+ */
+async function allocations<T>(page: Page, action: () => Promise<T>): Promise<T> {
+  if (!process.env.BENCH_ALLOC) {
+    return action();
+  }
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.enable');
+  await cdp.send('HeapProfiler.startSampling', {
+    samplingInterval: 16384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true
+  });
+  const result = await action();
+  const { profile } = await cdp.send('HeapProfiler.stopSampling');
+  const self = new Map<string, number>();
+  const walk = (node: any) => {
+    const { callFrame } = node;
+    const key = `${callFrame.functionName || '(anonymous)'} ${callFrame.url.split('/').pop()}:${callFrame.lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + node.selfSize);
+    node.children.forEach(walk);
+  };
+  walk(profile.head);
+  console.log(
+    [...self.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 25)
+      .map(([key, bytes]) => `${(bytes / 1e6).toFixed(1).padStart(8)} MB ${key}`)
+      .join('\n')
+  );
+  await cdp.detach();
+  return result;
+}
+
 /** Waits until the table's pages are all loaded where it stands. */
 async function settle(page: Page): Promise<void> {
   await expect(
@@ -433,20 +469,31 @@ test('Experiments panel: 10,000 runs × 300 columns', async ({ browser }) => {
     await settle(page);
     const idle = frameStats(await idleFrames(page, 120), []);
 
+    // BENCH_REPEAT=n scrolls each way n times (the figures are over all).
+    const repeat = Number(process.env.BENCH_REPEAT ?? 1);
     const scroll = async (dy: number, dx: number, limit?: number) => {
-      await page.evaluate(() => {
-        const el = document.querySelector<HTMLElement>(
-          '#jp-experiments-browser .jp-ExperimentsTable'
-        )!;
-        el.scrollTop = 0;
-        el.scrollLeft = 0;
-      });
-      await settle(page);
-      await watchLongTasks(page);
-      const deltas = await traced(page, () =>
-        profiled(page, () => scrollFrames(page, dy, dx, limit))
-      );
-      return frameStats(deltas, await stopLongTasks(page));
+      const deltas: number[] = [];
+      const tasks: number[] = [];
+      for (let i = 0; i < repeat; i++) {
+        await page.evaluate(() => {
+          const el = document.querySelector<HTMLElement>(
+            '#jp-experiments-browser .jp-ExperimentsTable'
+          )!;
+          el.scrollTop = 0;
+          el.scrollLeft = 0;
+        });
+        await settle(page);
+        await watchLongTasks(page);
+        deltas.push(
+          ...(await traced(page, () =>
+            allocations(page, () =>
+              profiled(page, () => scrollFrames(page, dy, dx, limit))
+            )
+          ))
+        );
+        tasks.push(...(await stopLongTasks(page)));
+      }
+      return frameStats(deltas, tasks);
     };
     // A wheel's pace, 5 rows a frame, through all 10,000 rows; then a
     // scrollbar dragged through them in 400 frames; then across 300 columns.

@@ -85,6 +85,15 @@ const DrawnRow = React.memo(
 );
 const NO_ROWS: RowData[] = [];
 
+/** `text`, as the very string of the last render when that was equal. */
+function useInterned(text: string): string {
+  const last = useRef(text);
+  if (last.current !== text) {
+    last.current = text;
+  }
+  return last.current;
+}
+
 interface IMenu {
   x: number;
   y: number;
@@ -168,7 +177,13 @@ export function RunsTable(props: ITableProps): JSX.Element {
   const leftHeaders = table.getLeftLeafHeaders();
   const centerHeaders = table.getCenterLeafHeaders();
   const pinnedWidth = leftHeaders.reduce((w, h) => w + h.getSize(), 0);
-  const sizesKey = centerHeaders.map(h => `${h.id}:${h.getSize()}`).join();
+  // Hundreds of columns: worked out when they or their widths change, not
+  // on every frame of a scroll.
+  const columnSizing = table.getState().columnSizing;
+  const sizesKey = useMemo(
+    () => centerHeaders.map(h => `${h.id}:${h.getSize()}`).join(),
+    [centerHeaders, columnSizing]
+  );
 
   // --- Virtualization: rows and the unpinned columns. ---
   const rowCount = model.rowCount;
@@ -644,14 +659,17 @@ export function RunsTable(props: ITableProps): JSX.Element {
   drawnRows.sort((a, b) => a.slot - b.slot);
   // The columns a row part draws: which, how wide, numbers or text.
   const numeric = (id: string) => (model.isNumeric(id) ? 'n' : 't');
-  const centreKey = [
-    virtualCols.map(vc => vc.index).join(),
-    virtualCols
-      .map(vc => numeric(centerHeaders[vc.index]?.column.id ?? ''))
-      .join(''),
-    sizesKey,
-    totalWidth
-  ].join('|');
+  // The same string as last frame's when equal: each drawn row compares it.
+  const centreKey = useInterned(
+    [
+      virtualCols.map(vc => vc.index).join(),
+      virtualCols
+        .map(vc => numeric(centerHeaders[vc.index]?.column.id ?? ''))
+        .join(''),
+      sizesKey,
+      totalWidth
+    ].join('|')
+  );
   const pinnedKey = leftHeaders
     .map(h => `${h.id}:${h.getSize()}:${numeric(h.column.id)}`)
     .join();
