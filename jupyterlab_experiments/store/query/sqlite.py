@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import time
 from typing import Any, Callable, NamedTuple, Optional, Sequence, TypeVar
 
@@ -444,21 +445,56 @@ def _group_key(field: Field, now: float) -> tuple[Sql, Callable[[Any], Any]]:
     return COMPILER.value(field, now), bool if field.type == "bool" else plain_value
 
 
+_KEYED = ("params", "metrics", "tags")
+# A keyed field's expression over its child row, by kind: the group key, and a numeric column.
+_JOINED_KEY = {"params": _PARAM_KEY, "tags": "t.value"}
+_JOINED_NUMBER = {"params": "p.num", "tags": _TAG_NUMBER}
+
+
+def _joined(field: Field, index: int, group_key: bool) -> tuple[Sql, str]:
+    """A keyed field as a LEFT JOIN of its child row (the (run, key) primary key makes it one row
+    at most, as the scalar subquery of ``COMPILER`` is) and its expression over the join's alias.
+    A join is one lookup per run where a subquery in the select list costs a third more."""
+    letter = field.kind[0]
+    alias = f"{letter}{index}"
+    if field.kind == "metrics":
+        expression = f"m.{_METRIC_COLUMNS[field.summary or 'last']}"
+    else:
+        expression = (_JOINED_KEY if group_key else _JOINED_NUMBER)[field.kind]
+    # The expressions are this module's own text: only the child's letter before a dot is renamed.
+    expression = re.sub(rf"\b{letter}\.", f"{alias}.", expression)
+    join = Sql(f"LEFT JOIN {field.kind} {alias} ON {alias}.run = r.id AND {alias}.key = ?", (field.key,))
+    return join, expression
+
+
 def groups_query(group_by: str, filter: Optional[str], columns: Sequence[str]) -> GroupsQuery:
     """One row per selected run: its group key, then each numeric column's value."""
     now = clock()
     node = _parsed("filter", parse_filter, filter)
-    key, group_value = _group_key(_parsed("group_by", parse_identifier, group_by), now)
-    selected = [key]
+    joins: list[Sql] = []
+
+    def select(field: Field, group_key: bool) -> Optional[Sql]:
+        if field.kind in _KEYED:
+            join, expression = _joined(field, len(joins), group_key)
+            joins.append(join)
+            return Sql(expression)
+        if group_key:
+            return _group_key(field, now)[0]
+        return COMPILER.number(field, now)
+
+    group_field = _parsed("group_by", parse_identifier, group_by)
+    selected = [select(group_field, True)]
+    group_value = _group_key(group_field, now)[1]
     numeric: list[str] = []
     for name in columns:
-        number = COMPILER.number(_parsed("columns", parse_identifier, name), now)
-        if number is not None and name not in numeric:
-            selected.append(number)
-            numeric.append(name)
+        field = _parsed("columns", parse_identifier, name)
+        if name in numeric or (field.kind not in _KEYED and COMPILER.number(field, now) is None):
+            continue
+        selected.append(select(field, False))
+        numeric.append(name)
     where = _where(node, now)
-    return GroupsQuery(_format("SELECT {} FROM runs r WHERE {}", _join(", ", selected), where), numeric, group_value)
-
+    sql = _format("SELECT {} FROM runs r {} WHERE {}", _join(", ", selected), _join(" ", joins), where)
+    return GroupsQuery(sql, numeric, group_value)
 
 _KEY_TABLES = {"params": "params", "metrics": "metrics", "tags": "tags"}
 
