@@ -16,7 +16,7 @@ from ..store.base import RUN_STATUSES
 from . import work
 from .base import MAX_LIMIT, ApiHandler, StreamedBodyHandler, error, in_thread
 from .events import RunEvents
-from .query import summaries_argument, trash_argument
+from .query import column_layout, layout_argument, summaries_argument, trash_argument
 from .reports import validation_summary
 from .validation import (
     parse_log_body,
@@ -52,6 +52,7 @@ class RunsHandler(StreamedBodyHandler):
     @authorized
     async def get(self) -> None:
         status = self.get_query_argument("status", None) or None
+        layout = layout_argument(self)
         if status is not None and status not in RUN_STATUSES:
             raise error(400, f"status: expected one of {', '.join(RUN_STATUSES)}, got {status!r}")
         runs, total = await self.call(
@@ -65,6 +66,9 @@ class RunsHandler(StreamedBodyHandler):
             trash=trash_argument(self),
             summaries=summaries_argument(self),
         )
+        if layout == "columns":
+            await self.reply({"runs": runs, "total": total, "columns": column_layout(runs)})
+            return
         await self.reply({"runs": runs, "total": total})
 
     @web.authenticated

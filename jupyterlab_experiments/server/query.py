@@ -41,6 +41,40 @@ def summaries_argument(handler: ApiHandler) -> Optional[list[str]]:
     return names
 
 
+def layout_argument(handler: ApiHandler) -> str:
+    """``layout=columns``: a listing's params and metrics column by column (``column_layout``);
+    ``rows`` (the default): each run carries its own."""
+    text = handler.get_query_argument("layout", None) or "rows"
+    if text not in ("rows", "columns"):
+        raise error(400, f"layout: expected rows or columns, got {text[:40]!r}")
+    return text
+
+
+def column_layout(runs: list[dict]) -> dict:
+    """Take the params and metrics out of ``runs`` (a page of a listing), column by column:
+    ``{"params": {key: [value per run]}, "metrics": {key: {summary: [value per run]}}}``, null
+    where a run has no such key. A browser parses a page of 100 runs x 300 keys into 300 arrays
+    (of unboxed numbers) instead of 30,000 small objects that its garbage collector walks while
+    the table scrolls."""
+    count = len(runs)
+    params: dict[str, list] = {}
+    metrics: dict[str, dict[str, list]] = {}
+    for row, run in enumerate(runs):
+        for key, value in run.pop("params").items():
+            column = params.get(key)
+            if column is None:
+                column = params[key] = [None] * count
+            column[row] = value
+        for key, summary in run.pop("metrics").items():
+            fields = metrics.setdefault(key, {})
+            for field, value in summary.items():
+                column = fields.get(field)
+                if column is None:
+                    column = fields[field] = [None] * count
+                column[row] = value
+    return {"params": params, "metrics": metrics}
+
+
 def columns_argument(handler: ApiHandler) -> list[str]:
     """The field names of ``columns=a,b`` (a comma in a quoted key stays in it)."""
     try:

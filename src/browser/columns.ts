@@ -12,6 +12,7 @@
  */
 
 import { formatDuration, formatNumber } from '../common/format';
+import { runMetricField, runParam } from '../rest/runColumns';
 import { IRun, IRunSummary } from '../tokens';
 import { IColumnState } from './viewState';
 
@@ -287,11 +288,9 @@ export function columnValue(
     case 'attribute':
       return attributeValue(run, ref.key, now);
     case 'params':
-      return paramValue(run.params[ref.key]);
-    case 'metrics': {
-      const summary = run.metrics[ref.key];
-      return summary ? (summary[ref.summary] ?? null) : null;
-    }
+      return paramValue(runParam(run, ref.key));
+    case 'metrics':
+      return (runMetricField(run, ref.key, ref.summary) ?? null) as CellValue;
     case 'tags':
       return own(run.tags, ref.key) ? run.tags[ref.key] : null;
     case 'env': {
@@ -461,7 +460,7 @@ export function isNumericColumn(
     case 'params': {
       let seen = false;
       for (const run of sampleRuns ?? []) {
-        const value = run.params[ref.key];
+        const value = runParam(run, ref.key);
         if (value === undefined || value === null) {
           continue;
         }

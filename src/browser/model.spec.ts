@@ -106,7 +106,13 @@ describe('BrowserModel', () => {
       expect(model.total).toBe(350);
       expect(model.rowCount).toBe(350);
       expect(listCalls(client)).toEqual([
-        { order_by: 'started DESC', summaries: ['last'], offset: 0, limit: 100 }
+        {
+          order_by: 'started DESC',
+          summaries: ['last'],
+          layout: 'columns',
+          offset: 0,
+          limit: 100
+        }
       ]);
       // Only the figure the metric columns show.
       expect(Object.keys((model.row(0) as IRunRow).run.metrics.acc)).toEqual([
@@ -144,6 +150,7 @@ describe('BrowserModel', () => {
         filter: 'params.lr = 0.1',
         order_by: 'started DESC',
         summaries: ['last'],
+        layout: 'columns',
         offset: 0,
         limit: 100
       });

@@ -15,7 +15,9 @@ import {
   IExperimentsClient,
   IRunChange,
   IRunGroup,
-  IRunsChanged
+  IRunsChanged,
+  IRunColumns,
+  runColumns
 } from '../rest';
 import type { IRunSummary } from '../tokens';
 import {
@@ -899,6 +901,7 @@ export class BrowserModel implements IDisposable {
         order_by: orderByText(this._state.orderBy) || undefined,
         trash: this._trash || undefined,
         summaries: this._shownSummaries(),
+        layout: 'columns',
         offset,
         limit
       });
@@ -1034,11 +1037,17 @@ export class BrowserModel implements IDisposable {
     // `for in` over the parsed JSON (own keys only): no array of keys per
     // run, which a page of 100 runs × 300 keys would make garbage of.
     let learned = false;
-    for (const key in run.params) {
-      learned = add(this._keys.params, key) || learned;
-    }
-    for (const key in run.metrics) {
-      learned = add(this._keys.metrics, key) || learned;
+    // A page's runs share their columns: their keys are learned once.
+    const columns = runColumns(run);
+    if (!columns || columns !== this._learnedColumns) {
+      this._learnedColumns = columns ?? null;
+      const { params, metrics } = columns ?? run;
+      for (const key in params) {
+        learned = add(this._keys.params, key) || learned;
+      }
+      for (const key in metrics) {
+        learned = add(this._keys.metrics, key) || learned;
+      }
     }
     for (const key in run.tags) {
       this._keys.tags.add(key);
@@ -1213,6 +1222,8 @@ export class BrowserModel implements IDisposable {
     tags: new Set<string>()
   };
   private _numeric = new Map<string, boolean>();
+  /** The columns of the last page whose keys were learned. */
+  private _learnedColumns: IRunColumns | null = null;
   /** Runs seen first, kept across queries: which params hold numbers. */
   private _sample: IRunSummary[] = [];
   private _selection: Set<string>;

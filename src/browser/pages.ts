@@ -3,6 +3,7 @@
  * as the table scrolls: 10,000 runs are never fetched at once, only the pages
  * on screen. Pure, no DOM.
  */
+import { runColumns } from '../rest/runColumns';
 import type { IRunSummary } from '../tokens';
 
 /** Rows per request. */
@@ -37,8 +38,13 @@ export const CACHE_BUDGET: ICacheBudget = { values: 300_000, minPages: 10 };
 /** What a run weighs in the cache budget. */
 function valuesOf(run: IRunSummary): number {
   // Counted, not listed: a page of 100 runs × 300 keys allocates nothing.
+  // A run read column by column weighs its page's columns (a null in a
+  // column is held as much as a value).
+  const columns = runColumns(run);
   let count = 1;
-  for (const part of [run.params, run.metrics, run.tags]) {
+  for (const part of columns
+    ? [columns.params, columns.metrics, run.tags]
+    : [run.params, run.metrics, run.tags]) {
     for (const key in part) {
       if (Object.prototype.hasOwnProperty.call(part, key)) {
         count++;

@@ -8,6 +8,7 @@ export * from './git';
 export * from './info';
 export * from './query';
 export * from './request';
+export * from './runColumns';
 export * from './runs';
 export * from './validationReport';
 export * from './validations';

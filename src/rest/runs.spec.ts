@@ -1,5 +1,6 @@
 import { ServerConnection } from '@jupyterlab/services';
 
+import { runMetricField, runParam } from './runColumns';
 import { RunsClient } from './runs';
 
 describe('RunsClient.list', () => {
@@ -55,6 +56,31 @@ describe('RunsClient.list', () => {
     expect(metrics.loss.max).toBe(Infinity);
     expect(metrics.acc).toEqual({ last: 0.5, max: 0.75 });
     expect(metrics.low).toEqual({ last: -Infinity });
+  });
+
+  it('asks for columns, and gives runs that read them', async () => {
+    const urls: string[] = [];
+    const client = new RunsClient(
+      replying(
+        {
+          runs: [{ id: 'a' }, { id: 'b' }],
+          total: 2,
+          columns: {
+            params: { lr: [0.1, null] },
+            metrics: { loss: { last: ['NaN', 0.5] } }
+          }
+        },
+        urls
+      )
+    );
+    const { runs, total } = await client.list({ layout: 'columns' });
+    expect(new URL(urls[0]).searchParams.get('layout')).toBe('columns');
+    expect(total).toBe(2);
+    expect(runs.map(run => run.id)).toEqual(['a', 'b']);
+    expect(runParam(runs[0], 'lr')).toBe(0.1);
+    expect(runMetricField(runs[0], 'loss', 'last')).toBeNaN();
+    expect(runs[1].params).toEqual({});
+    expect(runs[1].metrics).toEqual({ loss: { last: 0.5 } });
   });
 
   it('asks for every summary when none are named', async () => {

@@ -8,7 +8,7 @@ import { PromiseDelegate } from '@lumino/coreutils';
 import { Signal } from '@lumino/signaling';
 import { inflate } from 'pako';
 
-import { ApiError } from '../rest';
+import { ApiError, attachColumns } from '../rest';
 import type {
   IBulkChange,
   IGroupQuery,
@@ -23,6 +23,7 @@ import type {
   INewValidation,
   IRefUpdate,
   IRunChange,
+  IRunColumns,
   IRunQuery,
   IRunsClient,
   IRunEvents,
@@ -175,6 +176,24 @@ class FakeRuns implements IRunsClient {
           ) as any;
         }
       }
+    }
+    if (query.layout === 'columns') {
+      // As the server does: params and metrics column by column, null where absent.
+      const columns: IRunColumns = { params: {}, metrics: {} };
+      page.forEach((run, row) => {
+        for (const [key, value] of Object.entries(run.params)) {
+          (columns.params[key] ??= page.map(() => null))[row] = value;
+        }
+        for (const [key, summary] of Object.entries(run.metrics)) {
+          const fields = (columns.metrics[key] ??= {});
+          for (const [field, value] of Object.entries(summary)) {
+            (fields[field] ??= page.map(() => null))[row] = value;
+          }
+        }
+        delete (run as Partial<IRunSummary>).params;
+        delete (run as Partial<IRunSummary>).metrics;
+      });
+      return { runs: attachColumns(page, columns), total: runs.length };
     }
     return { runs: page, total: runs.length };
   }

@@ -84,6 +84,24 @@ def test_a_listing_keeps_only_the_metric_summaries_it_names(api, seeded, server_
     assert body["runs"][0]["metrics"] == {"acc": {"last": "NaN", "count": 1}}
 
 
+def test_a_listing_in_columns_carries_the_same_values_column_by_column(api, seeded):
+    params = {"summaries": "last,max", "order_by": "name"}
+    rows = api("GET", "runs", params=params)[1]
+    status, body = api("GET", "runs", params={**params, "layout": "columns"})
+    assert status == 200 and body["total"] == rows["total"] == 2
+    # The runs keep everything else; their params and metrics are in the columns, null where absent.
+    assert body["runs"] == [{k: v for k, v in run.items() if k not in ("params", "metrics")} for run in rows["runs"]]
+    assert body["columns"] == {
+        "params": {"lr": ["0.01", 0.1], "model": ["linear", "tree"]},
+        "metrics": {"acc": {"last": [0.7, 0.9], "max": [0.7, 0.95]}, "loss": {"last": [0.1, None], "max": [0.1, None]}},
+    }
+    status, body = api("GET", "runs", params={"layout": "columns", "filter": "name = 'none'"})
+    assert (body["runs"], body["columns"]) == ([], {"params": {}, "metrics": {}})
+    assert api("GET", "runs", params={"layout": "rows"})[1]["runs"] == api("GET", "runs")[1]["runs"]
+    status, body = api("GET", "runs", params={"layout": "table"})
+    assert status == 400 and "layout: expected rows or columns" in body["message"]
+
+
 @pytest.mark.parametrize("summaries", ["", "last,median", "last_step", "cell_id", "last;DROP TABLE runs"])
 def test_unknown_metric_summaries_are_a_400(api, seeded, summaries):
     status, body = api("GET", "runs", params={"summaries": summaries})

@@ -496,6 +496,7 @@ def groups_query(group_by: str, filter: Optional[str], columns: Sequence[str]) -
     sql = _format("SELECT {} FROM runs r {} WHERE {}", _join(", ", selected), _join(" ", joins), where)
     return GroupsQuery(sql, numeric, group_value)
 
+
 _KEY_TABLES = {"params": "params", "metrics": "metrics", "tags": "tags"}
 
 
