@@ -268,8 +268,12 @@ async function traced<T>(page: Page, action: () => Promise<T>): Promise<T> {
   const done = new Promise<void>(resolve =>
     cdp.once('Tracing.tracingComplete', () => resolve())
   );
+  // BENCH_TRACE=invalidations adds why style, layout and paint were redone.
+  const why = process.env.BENCH_TRACE === 'invalidations';
   await cdp.send('Tracing.start', {
-    categories: 'toplevel,devtools.timeline,v8,v8.gc,blink.user_timing',
+    categories:
+      'toplevel,devtools.timeline,v8,v8.gc,blink.user_timing' +
+      (why ? ',disabled-by-default-devtools.timeline.invalidationTracking' : ''),
     transferMode: 'ReportEvents'
   });
   const result = await action();
@@ -293,6 +297,40 @@ async function traced<T>(page: Page, action: () => Promise<T>): Promise<T> {
       .map(([name, ms]) => `${ms.toFixed(0).padStart(7)} ms ${name}`)
       .join('\n')
   );
+  // What was painted: the area of each Paint's clip, and how often.
+  const areas = onMain
+    .filter(e => e.name === 'Paint' && e.args?.data?.clip)
+    .map(e => {
+      const [x0, y0, x1, , , y2] = e.args.data.clip as number[];
+      return `${Math.round(Math.abs(x1 - x0))}x${Math.round(Math.abs(y2 - y0))}`;
+    });
+  const bySize = new Map<string, number>();
+  areas.forEach(a => bySize.set(a, (bySize.get(a) ?? 0) + 1));
+  console.log(
+    `paints ${areas.length}: ` +
+      [...bySize.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 8)
+        .map(([a, n]) => `${a} ×${n}`)
+        .join(', ')
+  );
+  if (why) {
+    const reasons = new Map<string, number>();
+    for (const e of events) {
+      if (/InvalidationTracking$/.test(e.name)) {
+        const d = e.args?.data ?? {};
+        const what = `${e.name} ${d.reason ?? d.invalidationSet?.[0]?.classes ?? ''} ${d.nodeName ?? ''}`;
+        reasons.set(what, (reasons.get(what) ?? 0) + 1);
+      }
+    }
+    console.log(
+      [...reasons.entries()]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 25)
+        .map(([what, n]) => `${String(n).padStart(7)} ${what}`)
+        .join('\n')
+    );
+  }
   const tasks = onMain
     .filter(e => /RunTask$/.test(e.name) && e.dur > 40_000)
     .sort((a, b) => b.dur - a.dur)

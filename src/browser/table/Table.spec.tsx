@@ -128,6 +128,42 @@ describe('BrowserView', () => {
       h => h.textContent
     );
 
+  it('hands the nodes of the rows scrolled out to the rows scrolled in', async () => {
+    for (let i = 0; i < 500; i++) {
+      client.runs.add({ id: `r${i}`, name: `run ${i}`, params: { lr: i } });
+    }
+    await render();
+    const drawn = () =>
+      Array.from(
+        host.querySelectorAll<HTMLElement>('[role="row"][aria-rowindex]')
+      );
+    const before = drawn();
+    const indices = (rows: HTMLElement[]) =>
+      rows
+        .map(row => Number(row.getAttribute('aria-rowindex')))
+        .sort((a, b) => a - b);
+    expect(indices(before)[0]).toBe(1);
+    // Twenty rows down, then far down: the same elements, showing other rows.
+    for (const top of [20 * 26, 300 * 26]) {
+      await act(async () => {
+        table().scrollTop = top;
+        table().dispatchEvent(new Event('scroll'));
+      });
+      await settle();
+      const after = drawn();
+      expect(after).toHaveLength(before.length);
+      expect(after.every(row => before.includes(row))).toBe(true);
+      const shown = indices(after);
+      expect(shown[0]).toBeGreaterThan(1);
+      // Consecutive rows, each once.
+      expect(shown).toEqual(shown.map((_, i) => shown[0] + i));
+    }
+    // The row 301st from the top (newest first) is run 199, in its pinned part.
+    const row = drawn().find(r => r.getAttribute('aria-rowindex') === '301')!;
+    const pinned = host.querySelector(`#${row.getAttribute('aria-owns')}`)!;
+    expect(pinned.textContent).toContain('run 199');
+  });
+
   it('draws only the rows and columns on screen', async () => {
     const params: { [key: string]: number } = {};
     for (let p = 0; p < 290; p++) {

@@ -67,6 +67,8 @@ export interface ITableProps {
 }
 
 type RowData = never;
+/** Rows drawn beyond those on screen, each side. */
+const OVERSCAN = 6;
 let tableCount = 0;
 
 /**
@@ -191,7 +193,7 @@ export function RunsTable(props: ITableProps): JSX.Element {
     count: rowCount,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
-    overscan: props.overscan ?? 6,
+    overscan: props.overscan ?? OVERSCAN,
     scrollPaddingStart: HEADER_HEIGHT,
     // Both directions' scroll updates render once, batched by React.
     useFlushSync: false,
@@ -602,14 +604,33 @@ export function RunsTable(props: ITableProps): JSX.Element {
   // Rows are keyed by slot, not by index, and kept in slot order: a row
   // scrolled out hands its nodes to the row scrolled in, so a scroll
   // rewrites a few rows' text and position instead of inserting and
-  // removing rows (each insertion restyles the rows around it). Consecutive
-  // indices modulo a power of two at least the number drawn never collide.
-  let slots = 64;
-  while (slots < virtualRows.length) {
-    slots *= 2;
+  // removing rows and cells (each insertion restyles and lays out anew).
+  // For that every slot must stay drawn: a window of a fixed number of
+  // consecutive rows (the most ever on screen, even: a slot keeps its
+  // rows' parity) from the first on screen, slot = index modulo its size.
+  // At the top or bottom the overscan is on one side only: the window
+  // is sized for both from the start, or it would grow (and every row be
+  // drawn anew) at the first scroll.
+  const capacity = useRef(0);
+  const onScreen = rows.range
+    ? rows.range.endIndex - rows.range.startIndex + 1
+    : 0;
+  const wanted = Math.max(
+    virtualRows.length,
+    onScreen + 2 * (props.overscan ?? OVERSCAN)
+  );
+  capacity.current = Math.max(capacity.current, wanted + (wanted % 2));
+  const slots = Math.max(capacity.current, 2);
+  const windowStart = Math.max(0, Math.min(first, rowCount - slots));
+  const offset = virtualRows[0]
+    ? virtualRows[0].start - virtualRows[0].index * ROW_HEIGHT
+    : 0;
+  const windowRows: { index: number; start: number }[] = [];
+  for (let i = windowStart; i < Math.min(rowCount, windowStart + slots); i++) {
+    windowRows.push({ index: i, start: offset + i * ROW_HEIGHT });
   }
   // Each drawn row: its two parts share its classes, state and handlers.
-  const drawnRows = virtualRows.map(vr => {
+  const drawnRows = windowRows.map(vr => {
     const row = model.row(vr.index);
     const selected = row.type === 'run' && model.isSelected(row.run.id);
     const className = [
