@@ -39,16 +39,28 @@ export const CACHE_BUDGET: ICacheBudget = { values: 300_000, minPages: 10 };
 function valuesOf(run: IRunSummary): number {
   // Counted, not listed: a page of 100 runs × 300 keys allocates nothing.
   // A run read column by column weighs its page's columns (a null in a
-  // column is held as much as a value).
+  // column is held as much as a value), counted once a page.
   const columns = runColumns(run);
-  let count = 1;
-  for (const part of columns
-    ? [columns.params, columns.metrics, run.tags]
-    : [run.params, run.metrics, run.tags]) {
-    for (const key in part) {
-      if (Object.prototype.hasOwnProperty.call(part, key)) {
-        count++;
-      }
+  if (!columns) {
+    return (
+      1 + keyCount(run.params) + keyCount(run.metrics) + keyCount(run.tags)
+    );
+  }
+  let shared = columnWeights.get(columns);
+  if (shared === undefined) {
+    shared = keyCount(columns.params) + keyCount(columns.metrics);
+    columnWeights.set(columns, shared);
+  }
+  return 1 + shared + keyCount(run.tags);
+}
+
+const columnWeights = new WeakMap<object, number>();
+
+function keyCount(object: object): number {
+  let count = 0;
+  for (const key in object) {
+    if (Object.prototype.hasOwnProperty.call(object, key)) {
+      count++;
     }
   }
   return count;

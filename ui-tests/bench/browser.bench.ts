@@ -25,7 +25,13 @@ const METRICS = 100;
 const OPENS = 7;
 const FIRST_SCREEN_MS = 300;
 const FRAME_MS = 50;
-const REPORT = path.resolve(__dirname, '..', '..', 'bench', 'browser-report.md');
+const REPORT = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'bench',
+  'browser-report.md'
+);
 const STORE = path.join(
   os.tmpdir(),
   'jupyterlab-experiments-bench',
@@ -273,7 +279,9 @@ async function traced<T>(page: Page, action: () => Promise<T>): Promise<T> {
   await cdp.send('Tracing.start', {
     categories:
       'toplevel,devtools.timeline,v8,v8.gc,blink.user_timing' +
-      (why ? ',disabled-by-default-devtools.timeline.invalidationTracking' : ''),
+      (why
+        ? ',disabled-by-default-devtools.timeline.invalidationTracking'
+        : ''),
     transferMode: 'ReportEvents'
   });
   const result = await action();
@@ -298,20 +306,22 @@ async function traced<T>(page: Page, action: () => Promise<T>): Promise<T> {
       .join('\n')
   );
   // What was painted: the area of each Paint's clip, and how often.
-  const areas = onMain
-    .filter(e => e.name === 'Paint' && e.args?.data?.clip)
-    .map(e => {
-      const [x0, y0, x1, , , y2] = e.args.data.clip as number[];
-      return `${Math.round(Math.abs(x1 - x0))}x${Math.round(Math.abs(y2 - y0))}`;
-    });
-  const bySize = new Map<string, number>();
-  areas.forEach(a => bySize.set(a, (bySize.get(a) ?? 0) + 1));
+  const paints = onMain.filter(e => e.name === 'Paint' && e.args?.data?.clip);
+  const bySize = new Map<string, { count: number; ms: number }>();
+  for (const e of paints) {
+    const [x0, y0, x1, , , y2] = e.args.data.clip as number[];
+    const size = `${Math.round(Math.abs(x1 - x0))}x${Math.round(Math.abs(y2 - y0))} (layer ${e.args.data.layerId ?? '?'})`;
+    const entry = bySize.get(size) ?? { count: 0, ms: 0 };
+    entry.count++;
+    entry.ms += (e.dur ?? 0) / 1000;
+    bySize.set(size, entry);
+  }
   console.log(
-    `paints ${areas.length}: ` +
+    `paints ${paints.length}: ` +
       [...bySize.entries()]
-        .sort((a, b) => b[1] - a[1])
+        .sort((a, b) => b[1].ms - a[1].ms)
         .slice(0, 8)
-        .map(([a, n]) => `${a} ×${n}`)
+        .map(([a, { count, ms }]) => `${a} ×${count} ${ms.toFixed(0)} ms`)
         .join(', ')
   );
   if (why) {
@@ -338,10 +348,18 @@ async function traced<T>(page: Page, action: () => Promise<T>): Promise<T> {
   for (const task of tasks) {
     const inside = new Map<string, number>();
     for (const e of onMain) {
-      if (e !== task && e.ts >= task.ts && e.ts + (e.dur ?? 0) <= task.ts + task.dur) {
+      if (
+        e !== task &&
+        e.ts >= task.ts &&
+        e.ts + (e.dur ?? 0) <= task.ts + task.dur
+      ) {
         const what =
           e.name === 'FunctionCall'
-            ? `FunctionCall ${e.args?.data?.functionName ?? ''}@${String(e.args?.data?.url ?? '').split('/').pop()}:${e.args?.data?.lineNumber ?? ''}`
+            ? `FunctionCall ${e.args?.data?.functionName ?? ''}@${String(
+                e.args?.data?.url ?? ''
+              )
+                .split('/')
+                .pop()}:${e.args?.data?.lineNumber ?? ''}`
             : e.name === 'EventDispatch'
               ? `EventDispatch ${e.args?.data?.type ?? ''}`
               : e.name;
@@ -364,7 +382,10 @@ async function traced<T>(page: Page, action: () => Promise<T>): Promise<T> {
  * With BENCH_ALLOC set, a sampling heap profile of `action` (everything
  * allocated, collected or not): the functions that allocated most, printed.
  */
-async function allocations<T>(page: Page, action: () => Promise<T>): Promise<T> {
+async function allocations<T>(
+  page: Page,
+  action: () => Promise<T>
+): Promise<T> {
   if (!process.env.BENCH_ALLOC) {
     return action();
   }
@@ -389,7 +410,9 @@ async function allocations<T>(page: Page, action: () => Promise<T>): Promise<T> 
     [...self.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, 25)
-      .map(([key, bytes]) => `${(bytes / 1e6).toFixed(1).padStart(8)} MB ${key}`)
+      .map(
+        ([key, bytes]) => `${(bytes / 1e6).toFixed(1).padStart(8)} MB ${key}`
+      )
       .join('\n')
   );
   await cdp.detach();
@@ -399,7 +422,9 @@ async function allocations<T>(page: Page, action: () => Promise<T>): Promise<T> 
 /** Waits until the table's pages are all loaded where it stands. */
 async function settle(page: Page): Promise<void> {
   await expect(
-    page.locator('#jp-experiments-browser .jp-ExperimentsTable-row.jp-mod-pending')
+    page.locator(
+      '#jp-experiments-browser .jp-ExperimentsTable-row.jp-mod-pending'
+    )
   ).toHaveCount(0, { timeout: 30_000 });
   await page.waitForTimeout(300);
 }
@@ -457,8 +482,7 @@ test('Experiments panel: 10,000 runs × 300 columns', async ({ browser }) => {
           const reply = performance
             .getEntriesByType('resource')
             .find(e => /\/experiments\/api\/runs\?/.test(e.name)) as
-            | PerformanceResourceTiming
-            | undefined;
+            PerformanceResourceTiming | undefined;
           if (!reply) {
             throw new Error('no runs request seen');
           }
@@ -579,7 +603,7 @@ test('Experiments panel: 10,000 runs × 300 columns', async ({ browser }) => {
       requestAnimationFrame(tick);
     });
     const query =
-      'metrics.metric_007.max > 0.5 AND params.param_002 IN (\'adam\', \'sgd\') AND tags.team = \'vision\'';
+      "metrics.metric_007.max > 0.5 AND params.param_002 IN ('adam', 'sgd') AND tags.team = 'vision'";
     await page.keyboard.type(query, { delay: 60 });
     await page.waitForTimeout(500);
     const typingDeltas = await page.evaluate(() => {

@@ -152,9 +152,11 @@ function TagsCell(props: {
     <span className="jp-ExperimentsTable-tags">
       {Object.keys(run.tags)
         .sort()
-        .map(tag => (
+        .map((tag, i) => (
           <span
-            key={tag}
+            // By place, not by tag: a row scrolled in takes over the chips
+            // of the row scrolled out (chips hold no state of their own).
+            key={i}
             className="jp-ExperimentsTable-chip"
             title={run.tags[tag] ? `${tag}=${run.tags[tag]}` : tag}
           >
