@@ -8,8 +8,10 @@ extension is loaded lazily by Jupyter and is not imported here.
 from .client import (
     _attach,  # noqa: F401  (called by the frontend at kernel start)
     active_run,
+    compare_runs,
     end_run,
     flush,
+    get_metrics,
     get_run,
     log_data,
     log_image,
@@ -26,8 +28,10 @@ from .common.version import __version__  # noqa: F401  (jx.__version__)
 
 __all__ = [
     "active_run",
+    "compare_runs",
     "end_run",
     "flush",
+    "get_metrics",
     "get_run",
     "log_data",
     "log_image",

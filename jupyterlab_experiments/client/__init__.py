@@ -25,13 +25,17 @@ active_run = _tracker.active_run
 flush = _tracker.flush
 search_runs = _tracker.search_runs
 get_run = _tracker.get_run
+get_metrics = _tracker.get_metrics
+compare_runs = _tracker.compare_runs
 _attach = _tracker.attach
 
 __all__ = [
     "Run",
     "active_run",
+    "compare_runs",
     "end_run",
     "flush",
+    "get_metrics",
     "get_run",
     "log_data",
     "log_image",

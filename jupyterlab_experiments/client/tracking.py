@@ -28,6 +28,7 @@ import sys
 import threading
 from typing import Any, NamedTuple
 
+from . import compare
 from .buffer import LogBuffer
 from .images import to_png
 from .values import check_key, metric_value, param_value, step_value, tag_value
@@ -288,6 +289,29 @@ class Tracker:
         with self._write_lock:
             return store.get_run(run_id)
 
+    def get_metrics(self, run_ids: Any, keys: Any = None, max_points: int | None = None):
+        """The metric series of ``run_ids`` (a run id, or several), long form: a pandas DataFrame
+        with columns run_id, key, step, timestamp (UTC), value (a list of dicts without pandas).
+        ``keys``: the metric keys to read, all of each run's when None (a key a run lacks is left
+        out). ``max_points``: downsample each series to at most that many points, keeping each
+        bucket's min and max. An unknown run raises ``KeyError``."""
+        store = self._queryable_store()
+        self.flush()
+        with self._write_lock:
+            series = store.get_metric_series_many(_ids(run_ids), _keys(keys), max_points)
+        return compare.metrics_frame(series)
+
+    def compare_runs(self, run_ids: Any):
+        """``run_ids`` side by side: one row per param, metric (its last value), tag and package
+        version (``env.<package>``) any of them has, one column per run (None where a run lacks
+        the field) and a ``differs`` column. A pandas DataFrame indexed by field (a list of dicts
+        without pandas). ``frame[frame.differs]`` is what tells the runs apart."""
+        store = self._queryable_store()
+        self.flush()
+        with self._write_lock:
+            runs = [store.get_run(run_id) for run_id in dict.fromkeys(_ids(run_ids))]
+        return compare.compare_frame(runs)
+
     # ------------------------------------------------------------- internals
 
     def _require_run(self) -> Run:
@@ -499,6 +523,23 @@ def _rows(runs: list[dict]) -> list[dict]:
         row.update({f"tags.{key}": value for key, value in run["tags"].items()})
         rows.append(row)
     return rows
+
+
+def _ids(run_ids: Any) -> list[str]:
+    """One run id or several, as a list (a DataFrame's ``run_id`` column will do)."""
+    if isinstance(run_ids, str):
+        return [run_ids]
+    ids = list(run_ids)
+    for run_id in ids:
+        if not isinstance(run_id, str):
+            raise TypeError(f"run ids are strings, got {type(run_id).__name__}")
+    return ids
+
+
+def _keys(keys: Any) -> list[str] | None:
+    if keys is None:
+        return None
+    return [keys] if isinstance(keys, str) else [str(key) for key in keys]
 
 
 def _frame(rows: list[dict]):

@@ -247,6 +247,15 @@ class Store(abc.ABC):
         max_points keeping each bucket's min and max. Raise RunNotFound / KeyError."""
 
     @abc.abstractmethod
+    def get_metric_series_many(
+        self, run_ids: Sequence[str], keys: Optional[Sequence[str]] = None, max_points: Optional[int] = None
+    ) -> list[dict]:
+        """The series of ``keys`` (all of them when None) of every run of ``run_ids``, read in one
+        transaction: ``{"run_id", "key", "steps", "values", "timestamps", "count"}`` each, in the
+        order of ``run_ids`` then of ``keys`` (by key when None); a key a run lacks is left out.
+        Each downsampled as ``get_metric_series`` does. Raise RunNotFound for an unknown run."""
+
+    @abc.abstractmethod
     def get_image(self, run_id: str, image_id: str) -> bytes:
         """PNG bytes of one logged image; raise RunNotFound / KeyError."""
 

@@ -598,6 +598,63 @@ class SqliteStore(Store):
         steps, values, timestamps = downsample_chunks((decode_chunk(blob) for _, blob in chunks), count, max_points)
         return {"key": key, "steps": steps, "values": values, "timestamps": timestamps, "count": count}
 
+    def get_metric_series_many(
+        self, run_ids: Sequence[str], keys: Optional[Sequence[str]] = None, max_points: Optional[int] = None
+    ) -> list[dict]:
+        if max_points is not None and max_points < 2:
+            raise ValueError("max_points must be at least 2 (each bucket keeps its min and max)")
+        run_ids = list(dict.fromkeys(run_ids))
+        wanted = None if keys is None else list(dict.fromkeys(keys))
+
+        Chunks = dict[tuple[int, str], list[tuple[int, bytes]]]
+
+        def work(conn: sqlite3.Connection) -> tuple[list[int], Chunks]:
+            rowids = [_rowid(conn, run_id) for run_id in run_ids]
+            series: Chunks = {}
+            if wanted == []:
+                return rowids, series
+            # One run at a time along the (run, key, id) index; every id and key is bound.
+            for rowid in rowids:
+                if wanted is None:
+                    rows = conn.execute(
+                        "SELECT key, count, data FROM metric_chunks WHERE run = ? ORDER BY key, id", (rowid,)
+                    )
+                else:
+                    marks = ", ".join("?" * len(wanted))
+                    rows = conn.execute(
+                        f"SELECT key, count, data FROM metric_chunks WHERE run = ? AND key IN ({marks})"
+                        " ORDER BY key, id",
+                        (rowid, *wanted),
+                    )
+                for key, points, blob in rows:
+                    series.setdefault((rowid, key), []).append((points, blob))
+            return rowids, series
+
+        # Decoded outside the transaction, as one series is.
+        rowids, found = self._read(work) if run_ids else ([], {})
+        result = []
+        for run_id, rowid in zip(run_ids, rowids):
+            names = wanted if wanted is not None else sorted(key for row, key in found if row == rowid)
+            for key in names:
+                chunks = found.get((rowid, key))
+                if not chunks:
+                    continue
+                count = sum(points for points, _ in chunks)
+                steps, values, timestamps = downsample_chunks(
+                    (decode_chunk(blob) for _, blob in chunks), count, max_points
+                )
+                result.append(
+                    {
+                        "run_id": run_id,
+                        "key": key,
+                        "steps": steps,
+                        "values": values,
+                        "timestamps": timestamps,
+                        "count": count,
+                    }
+                )
+        return result
+
     def get_image(self, run_id: str, image_id: str) -> bytes:
         def work(conn: sqlite3.Connection) -> Optional[str]:
             rowid = _rowid(conn, run_id)
