@@ -36,6 +36,11 @@ MAX_VALIDATION_START_BYTES = 4 * 2**20
 # Points of a metric series read without max_points, and the most a read may ask for.
 DEFAULT_SERIES_POINTS = 10_000
 MAX_SERIES_POINTS = 100_000
+# Series of many runs at once (runs/metrics): a chart's width of points each by default.
+MAX_SERIES_RUNS = 100
+MAX_SERIES_KEYS = 200
+DEFAULT_BATCH_POINTS = 1_000
+MAX_BATCH_POINTS = 10_000
 
 
 class InfoHandler(ApiHandler):
@@ -147,6 +152,26 @@ class MetricHandler(ApiHandler):
     async def get(self, run_id: str, key: str) -> None:
         max_points = self.int_argument("max_points", DEFAULT_SERIES_POINTS, 2, MAX_SERIES_POINTS)
         await self.reply(await self.call(self.store.get_metric_series, run_id, key, max_points))
+
+
+class MetricsHandler(ApiHandler):
+    """GET runs/metrics?run_id=a&run_id=b&key=loss&key=acc&max_points=800 -> {"series": [...]}:
+    the series of several runs in one request (``Store.get_metric_series_many``), each
+    downsampled to ``max_points`` (a chart's width); every key of each run without ``key``.
+    Repeated arguments, not comma lists: a metric key may hold a comma."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        run_ids = self.get_query_arguments("run_id")
+        if not run_ids or len(run_ids) > MAX_SERIES_RUNS:
+            raise error(400, f"run_id: expected 1 to {MAX_SERIES_RUNS} run ids (run_id=a&run_id=b), got {len(run_ids)}")
+        keys = self.get_query_arguments("key") or None
+        if keys is not None and len(keys) > MAX_SERIES_KEYS:
+            raise error(400, f"key: at most {MAX_SERIES_KEYS} keys, got {len(keys)}")
+        max_points = self.int_argument("max_points", DEFAULT_BATCH_POINTS, 2, MAX_BATCH_POINTS)
+        series = await self.call(self.store.get_metric_series_many, run_ids, keys, max_points)
+        await self.reply({"series": series})
 
 
 class LogHandler(StreamedBodyHandler):

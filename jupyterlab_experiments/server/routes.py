@@ -15,9 +15,10 @@ def url_handlers(base_url: str) -> list[tuple[str, type]]:
     return [
         (api + "/info", handlers.InfoHandler),
         (api + "/runs", handlers.RunsHandler),
-        # Before runs/<run_id>, which would take "bulk" or "groups" for a run id.
+        # Before runs/<run_id>, which would take "bulk", "groups" or "metrics" for a run id.
         (api + "/runs/bulk", handlers.RunsBulkHandler),
         (api + "/runs/groups", query.RunGroupsHandler),
+        (api + "/runs/metrics", handlers.MetricsHandler),
         (run, handlers.RunHandler),
         # A metric key may hold slashes ("train/loss"): it is the rest of the path, URL-decoded.
         (run + r"/metrics/(?P<key>.+)", handlers.MetricHandler),

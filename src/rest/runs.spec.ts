@@ -92,3 +92,47 @@ describe('RunsClient.list', () => {
     expect(url.searchParams.get('trash')).toBe('1');
   });
 });
+
+describe('RunsClient.metricSeriesMany', () => {
+  it('asks for every run and key in one request, and revives NaN', async () => {
+    const urls: string[] = [];
+    const settings = ServerConnection.makeSettings({
+      baseUrl: 'http://localhost/',
+      fetch: (async (request: Request | string) => {
+        urls.push(typeof request === 'string' ? request : request.url);
+        const text = JSON.stringify({
+          series: [
+            {
+              run_id: 'a',
+              key: 'k,1',
+              steps: [0, 1],
+              values: [0.5, 'NaN'],
+              timestamps: [1, 2],
+              count: 2
+            }
+          ]
+        });
+        return {
+          ok: true,
+          status: 200,
+          statusText: 'OK',
+          text: async () => text,
+          json: async () => JSON.parse(text)
+        };
+      }) as unknown as typeof fetch
+    });
+    const series = await new RunsClient(settings).metricSeriesMany(
+      ['a', 'b'],
+      ['k,1', 'loss'],
+      800
+    );
+    const url = new URL(urls[0]);
+    expect(url.pathname).toBe('/experiments/api/runs/metrics');
+    expect(url.searchParams.getAll('run_id')).toEqual(['a', 'b']);
+    expect(url.searchParams.getAll('key')).toEqual(['k,1', 'loss']);
+    expect(url.searchParams.get('max_points')).toBe('800');
+    expect(series[0].run_id).toBe('a');
+    expect(series[0].values[0]).toBe(0.5);
+    expect(series[0].values[1]).toBeNaN();
+  });
+});

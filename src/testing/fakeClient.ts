@@ -24,6 +24,7 @@ import type {
   IRefUpdate,
   IRunChange,
   IRunColumns,
+  IRunMetricSeries,
   IRunQuery,
   IRunsClient,
   IRunEvents,
@@ -347,6 +348,28 @@ class FakeRuns implements IRunsClient {
       throw new ApiError(404, `No metric ${key}`);
     }
     return clone(series);
+  }
+
+  async metricSeriesMany(
+    runIds: readonly string[],
+    keys: readonly string[] | null,
+    maxPoints: number
+  ): Promise<IRunMetricSeries[]> {
+    await this._calls.enter('runs.metricSeriesMany', [runIds, keys, maxPoints]);
+    const found: IRunMetricSeries[] = [];
+    for (const runId of new Set(runIds)) {
+      if (!this.runs.has(runId)) {
+        throw new ApiError(404, `run '${runId}' not found`);
+      }
+      const series = this.series.get(runId);
+      for (const key of keys ?? [...(series?.keys() ?? [])].sort()) {
+        const one = series?.get(key);
+        if (one) {
+          found.push({ run_id: runId, ...clone(one) });
+        }
+      }
+    }
+    return found;
   }
 
   async imageUrl(runId: string, imageId: string): Promise<string> {

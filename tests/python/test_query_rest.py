@@ -102,6 +102,42 @@ def test_a_listing_in_columns_carries_the_same_values_column_by_column(api, seed
     assert status == 400 and "layout: expected rows or columns" in body["message"]
 
 
+def test_the_series_of_many_runs_come_in_one_request(api, seeded, server_store):
+    tree, linear = seeded["tree"], seeded["linear"]
+    query = [("run_id", linear), ("run_id", tree), ("key", "acc"), ("key", "no,such"), ("max_points", "2")]
+    status, body = api("GET", "runs/metrics", params=query)
+    assert status == 200
+    assert [(one["run_id"], one["key"], one["count"], one["values"]) for one in body["series"]] == [
+        (linear, "acc", 1, [0.7]),
+        (tree, "acc", 3, [0.5, 0.95]),  # two points: the bucket's min and max
+    ]
+    # Without keys: every key of each run; the same as one series at a time.
+    status, body = api("GET", "runs/metrics", params=[("run_id", linear)])
+    assert [one["key"] for one in body["series"]] == ["acc", "loss"]
+    assert body["series"][1] == {"run_id": linear, **server_store.get_metric_series(linear, "loss", 1000)}
+    # NaN travels as a string, as everywhere in the API.
+    nan = server_store.import_runs(
+        [{"start_time": 1.0, "batch": {"metrics": [{"key": "m", "values": [float("nan")]}]}}]
+    )
+    assert api("GET", "runs/metrics", params=[("run_id", nan[0])])[1]["series"][0]["values"] == ["NaN"]
+
+
+@pytest.mark.parametrize(
+    "query, status, message",
+    [
+        ([], 400, "run_id: expected 1 to 100 run ids"),
+        ([("run_id", str(i)) for i in range(101)], 400, "run_id: expected 1 to 100 run ids"),
+        ([("run_id", "x")] + [("key", str(i)) for i in range(201)], 400, "key: at most 200 keys"),
+        ([("run_id", "x"), ("max_points", "1")], 400, "max_points"),
+        ([("run_id", "x"), ("max_points", "10001")], 400, "max_points"),
+        ([("run_id", "no-such-run")], 404, "run 'no-such-run' not found"),
+    ],
+)
+def test_bad_series_requests_say_what_is_wrong(api, seeded, query, status, message):
+    answer, body = api("GET", "runs/metrics", params=query)
+    assert answer == status and message in body["message"]
+
+
 @pytest.mark.parametrize("summaries", ["", "last,median", "last_step", "cell_id", "last;DROP TABLE runs"])
 def test_unknown_metric_summaries_are_a_400(api, seeded, summaries):
     status, body = api("GET", "runs", params={"summaries": summaries})
@@ -225,6 +261,7 @@ QUERY_ENDPOINTS = [
     ("runs/groups", {"group_by": "params.model", "columns": "metrics.acc"}),
     ("keys", {}),
     ("values", {"key": "params.model"}),
+    ("runs/metrics", {"run_id": "x", "key": "acc"}),
 ]
 
 
