@@ -36,7 +36,7 @@ from .migrations import MIGRATIONS, migrate, schema_version
 from .query import sqlite as queries
 from .query.base import aggregate_groups
 from .query.grammar import METRIC_SUMMARIES
-from .series import decode_chunk, downsample_chunks, encode_chunk, merge_summary, resolve_steps
+from .series import decode_chunk, encode_chunk, merge_summary, read_series, resolve_steps
 
 STORE_FILE = "store.sqlite"
 BUSY_TIMEOUT_S = 10.0
@@ -595,7 +595,7 @@ class SqliteStore(Store):
             raise KeyError(f"run {run_id!r} has no metric {key!r}")
         count = sum(points for points, _ in chunks)
         # Decoded outside the transaction (a long series does not pin a WAL snapshot), one chunk at a time.
-        steps, values, timestamps = downsample_chunks((decode_chunk(blob) for _, blob in chunks), count, max_points)
+        steps, values, timestamps = read_series([blob for _, blob in chunks], count, max_points)
         return {"key": key, "steps": steps, "values": values, "timestamps": timestamps, "count": count}
 
     def get_metric_series_many(
@@ -640,9 +640,7 @@ class SqliteStore(Store):
                 if not chunks:
                     continue
                 count = sum(points for points, _ in chunks)
-                steps, values, timestamps = downsample_chunks(
-                    (decode_chunk(blob) for _, blob in chunks), count, max_points
-                )
+                steps, values, timestamps = read_series([blob for _, blob in chunks], count, max_points)
                 result.append(
                     {
                         "run_id": run_id,
