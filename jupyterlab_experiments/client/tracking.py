@@ -297,9 +297,10 @@ class Tracker:
         bucket's min and max. An unknown run raises ``KeyError``."""
         store = self._queryable_store()
         self.flush()
+        arrays = compare.has_pandas()
         with self._write_lock:
-            series = store.get_metric_series_many(_ids(run_ids), _keys(keys), max_points)
-        return compare.metrics_frame(series)
+            series = store.get_metric_series_many(_ids(run_ids), _keys(keys), max_points, arrays=arrays)
+        return compare.metrics_frame(series) if arrays else compare.metric_rows(series)
 
     def compare_runs(self, run_ids: Any):
         """``run_ids`` side by side: one row per param, metric (its last value), tag and package

@@ -248,12 +248,17 @@ class Store(abc.ABC):
 
     @abc.abstractmethod
     def get_metric_series_many(
-        self, run_ids: Sequence[str], keys: Optional[Sequence[str]] = None, max_points: Optional[int] = None
+        self,
+        run_ids: Sequence[str],
+        keys: Optional[Sequence[str]] = None,
+        max_points: Optional[int] = None,
+        arrays: bool = False,
     ) -> list[dict]:
         """The series of ``keys`` (all of them when None) of every run of ``run_ids``, read in one
         transaction: ``{"run_id", "key", "steps", "values", "timestamps", "count"}`` each, in the
         order of ``run_ids`` then of ``keys`` (by key when None); a key a run lacks is left out.
-        Each downsampled as ``get_metric_series`` does. Raise RunNotFound for an unknown run."""
+        Each downsampled as ``get_metric_series`` does; its columns numpy arrays with ``arrays``
+        (which needs numpy), lists otherwise. Raise RunNotFound for an unknown run."""
 
     @abc.abstractmethod
     def get_image(self, run_id: str, image_id: str) -> bytes:

@@ -599,7 +599,11 @@ class SqliteStore(Store):
         return {"key": key, "steps": steps, "values": values, "timestamps": timestamps, "count": count}
 
     def get_metric_series_many(
-        self, run_ids: Sequence[str], keys: Optional[Sequence[str]] = None, max_points: Optional[int] = None
+        self,
+        run_ids: Sequence[str],
+        keys: Optional[Sequence[str]] = None,
+        max_points: Optional[int] = None,
+        arrays: bool = False,
     ) -> list[dict]:
         if max_points is not None and max_points < 2:
             raise ValueError("max_points must be at least 2 (each bucket keeps its min and max)")
@@ -640,7 +644,7 @@ class SqliteStore(Store):
                 if not chunks:
                     continue
                 count = sum(points for points, _ in chunks)
-                steps, values, timestamps = read_series([blob for _, blob in chunks], count, max_points)
+                steps, values, timestamps = read_series([blob for _, blob in chunks], count, max_points, arrays)
                 result.append(
                     {
                         "run_id": run_id,

@@ -134,6 +134,13 @@ def test_the_store_reads_many_series_in_one_call(tmp_path):
     # Keys bound, not spliced into SQL; a run given twice is read once.
     assert store.get_metric_series_many([ids[0], ids[0]], ["x'); DROP TABLE runs; --"]) == []
     assert [one["key"] for one in store.get_metric_series_many([ids[0], ids[0]])] == ["acc", "loss"]
+    # As numpy arrays, for a DataFrame: the same points.
+    (arrays,) = store.get_metric_series_many(ids[:1], ["loss"], arrays=True)
+    assert arrays["values"].dtype == "float64" and arrays["steps"].dtype == "int64"
+    plain = store.get_metric_series_many(ids[:1], ["loss"])[0]
+    assert [arrays[c].tolist() for c in ("steps", "values", "timestamps")] == [
+        plain[c] for c in ("steps", "values", "timestamps")
+    ]
     with pytest.raises(RunNotFound):
         store.get_metric_series_many([ids[0], "nope"])
     with pytest.raises(ValueError, match="max_points"):

@@ -55,11 +55,17 @@ def test_without_numpy_or_beyond_its_bound_the_python_reader_answers(monkeypatch
     points = [float(i % 17) for i in range(1000)] + [math.nan] * 10
     blobs = chunks_of(points, [333, 700])
     expected = read_series(blobs, len(points), 40)
+    fast = read_series(blobs, len(points), 40, arrays=True)
+    assert [column.tolist() for column in fast] == [list(column) for column in expected]
     monkeypatch.setattr(series_module, "_NUMPY", None)
     assert read_series(blobs, len(points), 40) == expected
+    with pytest.raises(RuntimeError, match="numpy"):
+        read_series(blobs, len(points), 40, arrays=True)
     monkeypatch.setattr(series_module, "_NUMPY", numpy)
     monkeypatch.setattr(series_module, "NUMPY_MAX_POINTS", 10)
     assert read_series(blobs, len(points), 40) == expected
+    slow = read_series(blobs, len(points), 40, arrays=True)  # the Python reader's, as arrays
+    assert [column.tolist() for column in slow] == [list(column) for column in expected]
     with pytest.raises(ValueError, match="max_points"):
         read_series(blobs, len(points), 1)
     assert read_series([], 0, 10) == ([], [], [])
