@@ -3,23 +3,24 @@ import { ServerConnection } from '@jupyterlab/services';
 import { runMetricField, runParam } from './runColumns';
 import { RunsClient } from './runs';
 
-describe('RunsClient.list', () => {
-  const replying = (body: unknown, urls: string[]) =>
-    ServerConnection.makeSettings({
-      baseUrl: 'http://localhost/',
-      fetch: (async (request: Request | string) => {
-        urls.push(typeof request === 'string' ? request : request.url);
-        const text = JSON.stringify(body);
-        return {
-          ok: true,
-          status: 200,
-          statusText: 'OK',
-          text: async () => text,
-          json: async () => JSON.parse(text)
-        };
-      }) as unknown as typeof fetch
-    });
+/** Settings whose fetch answers `body` and notes the URLs asked for. */
+const replying = (body: unknown, urls: string[]) =>
+  ServerConnection.makeSettings({
+    baseUrl: 'http://localhost/',
+    fetch: (async (request: Request | string) => {
+      urls.push(typeof request === 'string' ? request : request.url);
+      const text = JSON.stringify(body);
+      return {
+        ok: true,
+        status: 200,
+        statusText: 'OK',
+        text: async () => text,
+        json: async () => JSON.parse(text)
+      };
+    }) as unknown as typeof fetch
+  });
 
+describe('RunsClient.list', () => {
   it('asks for the metric summaries named, and revives NaN and infinities', async () => {
     const urls: string[] = [];
     const client = new RunsClient(
@@ -96,31 +97,21 @@ describe('RunsClient.list', () => {
 describe('RunsClient.metricSeriesMany', () => {
   it('asks for every run and key in one request, and revives NaN', async () => {
     const urls: string[] = [];
-    const settings = ServerConnection.makeSettings({
-      baseUrl: 'http://localhost/',
-      fetch: (async (request: Request | string) => {
-        urls.push(typeof request === 'string' ? request : request.url);
-        const text = JSON.stringify({
-          series: [
-            {
-              run_id: 'a',
-              key: 'k,1',
-              steps: [0, 1],
-              values: [0.5, 'NaN'],
-              timestamps: [1, 2],
-              count: 2
-            }
-          ]
-        });
-        return {
-          ok: true,
-          status: 200,
-          statusText: 'OK',
-          text: async () => text,
-          json: async () => JSON.parse(text)
-        };
-      }) as unknown as typeof fetch
-    });
+    const settings = replying(
+      {
+        series: [
+          {
+            run_id: 'a',
+            key: 'k,1',
+            steps: [0, 1],
+            values: [0.5, 'NaN'],
+            timestamps: [1, 2],
+            count: 2
+          }
+        ]
+      },
+      urls
+    );
     const series = await new RunsClient(settings).metricSeriesMany(
       ['a', 'b'],
       ['k,1', 'loss'],
