@@ -581,22 +581,11 @@ class SqliteStore(Store):
         return self._read(work)
 
     def get_metric_series(self, run_id: str, key: str, max_points: Optional[int] = None) -> dict:
-        if max_points is not None and max_points < 2:
-            raise ValueError("max_points must be at least 2 (each bucket keeps its min and max)")
-
-        def work(conn: sqlite3.Connection) -> list[tuple[int, bytes]]:
-            rowid = _rowid(conn, run_id)
-            return conn.execute(
-                "SELECT count, data FROM metric_chunks WHERE run = ? AND key = ? ORDER BY id", (rowid, key)
-            ).fetchall()
-
-        chunks = self._read(work)
-        if not chunks:
+        found = self.get_metric_series_many([run_id], [key], max_points)
+        if not found:
             raise KeyError(f"run {run_id!r} has no metric {key!r}")
-        count = sum(points for points, _ in chunks)
-        # Decoded outside the transaction (a long series does not pin a WAL snapshot), one chunk at a time.
-        steps, values, timestamps = read_series([blob for _, blob in chunks], count, max_points)
-        return {"key": key, "steps": steps, "values": values, "timestamps": timestamps, "count": count}
+        del found[0]["run_id"]
+        return found[0]
 
     def get_metric_series_many(
         self,
@@ -610,41 +599,39 @@ class SqliteStore(Store):
         run_ids = list(dict.fromkeys(run_ids))
         wanted = None if keys is None else list(dict.fromkeys(keys))
 
-        Chunks = dict[tuple[int, str], list[tuple[int, bytes]]]
-
-        def work(conn: sqlite3.Connection) -> tuple[list[int], Chunks]:
-            rowids = [_rowid(conn, run_id) for run_id in run_ids]
-            series: Chunks = {}
-            if wanted == []:
-                return rowids, series
-            # One run at a time along the (run, key, id) index; every id and key is bound.
-            for rowid in rowids:
+        def work(conn: sqlite3.Connection) -> list[dict[str, list[tuple[int, bytes]]]]:
+            """Each run's chunks by key, keys in order (the query's, or ``wanted``'s)."""
+            by_run = []
+            for run_id in run_ids:
+                rowid = _rowid(conn, run_id)
+                # Along the (run, key, id) index; every id and key is bound.
                 if wanted is None:
                     rows = conn.execute(
                         "SELECT key, count, data FROM metric_chunks WHERE run = ? ORDER BY key, id", (rowid,)
                     )
                 else:
-                    marks = ", ".join("?" * len(wanted))
                     rows = conn.execute(
-                        f"SELECT key, count, data FROM metric_chunks WHERE run = ? AND key IN ({marks})"
-                        " ORDER BY key, id",
+                        "SELECT key, count, data FROM metric_chunks WHERE run = ?"
+                        f" AND key IN ({', '.join('?' * len(wanted))}) ORDER BY key, id",
                         (rowid, *wanted),
                     )
+                chunks: dict[str, list[tuple[int, bytes]]] = {}
                 for key, points, blob in rows:
-                    series.setdefault((rowid, key), []).append((points, blob))
-            return rowids, series
+                    chunks.setdefault(key, []).append((points, blob))
+                if wanted is not None:
+                    chunks = {key: chunks[key] for key in wanted if key in chunks}
+                by_run.append(chunks)
+            return by_run
 
-        # Decoded outside the transaction, as one series is.
-        rowids, found = self._read(work) if run_ids else ([], {})
+        # Decoded outside the transaction (a long series does not pin a WAL snapshot).
         result = []
-        for run_id, rowid in zip(run_ids, rowids):
-            names = wanted if wanted is not None else sorted(key for row, key in found if row == rowid)
-            for key in names:
-                chunks = found.get((rowid, key))
-                if not chunks:
-                    continue
-                count = sum(points for points, _ in chunks)
-                steps, values, timestamps = read_series([blob for _, blob in chunks], count, max_points, arrays)
+        if wanted == []:  # no key at all (an empty IN is no SQL): unknown runs are still refused
+            self._read(lambda conn: [_rowid(conn, run_id) for run_id in run_ids])
+            return []
+        for run_id, chunks in zip(run_ids, self._read(work) if run_ids else []):
+            for key, parts in chunks.items():
+                count = sum(points for points, _ in parts)
+                steps, values, timestamps = read_series([blob for _, blob in parts], count, max_points, arrays)
                 result.append(
                     {
                         "run_id": run_id,
