@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import atexit
 import importlib
 import json
 import os
 import shutil
 import struct
+import sys
 import tempfile
 import zlib
 
@@ -61,6 +63,24 @@ def _no_store_dir_from_environment(monkeypatch):
 def store_dir(tmp_path):
     """Where the test server keeps its store (outside its root dir, as ``c.Experiments.store_dir`` allows)."""
     return tmp_path / "experiments-store"
+
+
+def tracker_store_dir(tmp_path):
+    """Where the ``tracker`` fixture's store is."""
+    return tmp_path / "store"
+
+
+@pytest.fixture
+def tracker(tmp_path, monkeypatch):
+    """A ``jx`` tracker of its own (flushing every 50 ms) on a store of its own, closed after."""
+    from jupyterlab_experiments.client import Tracker
+
+    monkeypatch.setenv("JUPYTERLAB_EXPERIMENTS_DIR", str(tracker_store_dir(tmp_path)))
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
+    tracker = Tracker(flush_interval=0.05)
+    yield tracker
+    tracker.close()
+    atexit.unregister(tracker._at_exit)
 
 
 @pytest.fixture

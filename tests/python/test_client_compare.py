@@ -3,7 +3,6 @@ and ``jx.compare_runs`` (rows of params, metrics, tags and packages, a column pe
 
 from __future__ import annotations
 
-import atexit
 import math
 import sys
 
@@ -11,19 +10,8 @@ import pandas
 import pytest
 
 import jupyterlab_experiments as jx
-from jupyterlab_experiments.client import Tracker
 from jupyterlab_experiments.client.compare import compare_rows, metric_rows
 from jupyterlab_experiments.store import RunNotFound, open_store
-
-
-@pytest.fixture
-def tracker(tmp_path, monkeypatch):
-    monkeypatch.setenv("JUPYTERLAB_EXPERIMENTS_DIR", str(tmp_path / "store"))
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
-    tracker = Tracker(flush_interval=0.05)
-    yield tracker
-    tracker.close()
-    atexit.unregister(tracker._at_exit)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
 import base64
 import json
 import math
@@ -10,10 +9,9 @@ import sys
 from types import SimpleNamespace
 
 import pytest
-from conftest import require
+from conftest import require, tracker_store_dir
 from kernel_helpers import tiny_png, wait_for
 
-from jupyterlab_experiments.client import Tracker
 from jupyterlab_experiments.client.data import DigestCache, describe_data
 from jupyterlab_experiments.client.relay import MIME_TYPE, RelaySink, encode_batch
 from jupyterlab_experiments.store import open_store
@@ -21,18 +19,10 @@ from jupyterlab_experiments.store import open_store
 
 @pytest.fixture
 def store_dir(tmp_path, monkeypatch):
-    path = tmp_path / "store"
+    """The store the ``tracker`` fixture (conftest) writes to."""
+    path = tracker_store_dir(tmp_path)
     monkeypatch.setenv("JUPYTERLAB_EXPERIMENTS_DIR", str(path))
     return path
-
-
-@pytest.fixture
-def tracker(store_dir, monkeypatch):
-    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
-    tracker = Tracker(flush_interval=0.05)
-    yield tracker
-    tracker.close()
-    atexit.unregister(tracker._at_exit)
 
 
 @pytest.fixture
