@@ -37,12 +37,10 @@ def has_pandas() -> bool:
 def metrics_frame(series: Sequence[dict]) -> Any:
     """``metric_rows`` as a pandas DataFrame (timestamps as UTC datetimes; run_id and key as
     categoricals: 2 million rows name 200 series), built from arrays, not from row dicts (2
-    million points take a fraction of a second); the rows themselves without pandas."""
-    try:
-        import numpy
-        import pandas
-    except ImportError:
-        return metric_rows(series)
+    million points take a fraction of a second). Needs pandas (``has_pandas``)."""
+    import numpy
+    import pandas
+
     counts = [len(one["steps"]) for one in series]
 
     def labels(field: str) -> Any:
@@ -54,7 +52,6 @@ def metrics_frame(series: Sequence[dict]) -> Any:
     def joined(field: str, dtype: Any) -> Any:
         if not series:
             return numpy.array([], dtype=dtype)
-        # Arrays from the store are joined as they are; lists are converted first.
         return numpy.concatenate([numpy.asarray(one[field], dtype=dtype) for one in series])
 
     return pandas.DataFrame(

@@ -26,8 +26,9 @@ interface IColumnarRun extends IRunSummary {
   [ROW]?: number;
 }
 
-/** The metric fields that can be NaN or infinite (spelled as strings in JSON). */
-const REVIVED = new Set(['last', 'min', 'max']);
+/** The metric summary fields that can be NaN or infinite (spelled as strings in JSON). */
+export const NON_FINITE_SUMMARIES = ['last', 'min', 'max'] as const;
+const REVIVED = new Set<string>(NON_FINITE_SUMMARIES);
 
 /**
  * Make each of `runs` (the listing's runs, without params and metrics) read

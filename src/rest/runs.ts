@@ -10,7 +10,7 @@ import type {
   IRunSummary
 } from '../tokens';
 import { queryString, rawRequest, requestAPI, reviveNumber } from './request';
-import { attachColumns, IRunColumns } from './runColumns';
+import { attachColumns, IRunColumns, NON_FINITE_SUMMARIES } from './runColumns';
 
 export interface IRunQuery {
   limit?: number;
@@ -143,7 +143,7 @@ function reviveRun<T extends IRunSummary>(run: T): T {
   }
   for (const key in run.metrics) {
     const summary = run.metrics[key] as Partial<IMetricSummary>;
-    for (const field of REVIVED) {
+    for (const field of NON_FINITE_SUMMARIES) {
       const value = summary[field];
       if (value !== undefined && typeof value !== 'number') {
         summary[field] = reviveNumber(value) as number;
@@ -152,9 +152,6 @@ function reviveRun<T extends IRunSummary>(run: T): T {
   }
   return run;
 }
-
-/** The summary fields that can be NaN or infinite. */
-const REVIVED = ['last', 'min', 'max'] as const;
 
 const runPath = (runId: string) => `runs/${encodeURIComponent(runId)}`;
 
