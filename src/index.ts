@@ -3,6 +3,7 @@ import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { browserPlugin } from './browser';
 import { capturePlugin } from './capture';
 import { checkpointsPlugin } from './checkpoints';
+import { comparePlugin } from './compare';
 import { historyPlugin } from './history';
 import { clientPlugin } from './rest/plugin';
 import { sidebarPlugin } from './sidebar';
@@ -16,6 +17,7 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   checkpointsPlugin,
   historyPlugin,
   browserPlugin,
+  comparePlugin,
   validationPlugin,
   backgroundStatusPlugin,
   statusItemPlugin

@@ -14,6 +14,8 @@ export namespace CommandIDs {
   export const openCheckpoint = 'experiments:open-checkpoint';
   export const validate = 'experiments:validate';
   export const openBrowser = 'experiments:open-browser';
+  export const compare = 'experiments:compare';
+  export const progress = 'experiments:progress';
 }
 
 /** The MIME type through which a kernel of any language logs (see docs/logging-protocol.md). */

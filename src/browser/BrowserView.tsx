@@ -6,6 +6,7 @@
  */
 import React, { ReactNode, useEffect, useRef, useState } from 'react';
 
+import { MAX_COMPARED } from '../compare/state';
 import { columnId, columnLabel } from './columns';
 import type { BrowserModel } from './model';
 import { canGroupBy, RunsTable } from './table/Table';
@@ -33,6 +34,10 @@ export interface IBrowserViewProps {
   model: BrowserModel;
   slots?: IBrowserSlots;
   onOpenNotebook?: (path: string) => void;
+  /** Open the selected runs in the Compare panel. */
+  onCompare?: (runIds: string[]) => void;
+  /** Open the progress view over the runs of this filter. */
+  onProgress?: (filter: string) => void;
 }
 
 /** The model's version: a number that changes whenever it does. */
@@ -101,12 +106,23 @@ export function BrowserView(props: IBrowserViewProps): JSX.Element {
         >
           Refresh
         </button>
+        {props.onProgress && (
+          <button
+            className="jp-ExperimentsBrowser-button"
+            onClick={() => props.onProgress?.(model.filter)}
+            title="The best value so far of a metric over the runs this filter selects"
+          >
+            Progress
+          </button>
+        )}
         {slots.toolbar?.(model)}
         <span className="jp-ExperimentsBrowser-count" aria-live="polite">
           {countText(model)}
         </span>
       </div>
-      {model.selection.length > 0 && <SelectionBar model={model} />}
+      {model.selection.length > 0 && (
+        <SelectionBar model={model} onCompare={props.onCompare} />
+      )}
       <div className="jp-ExperimentsBrowser-body">
         <div className="jp-ExperimentsBrowser-tableHost">
           <TableOrState
@@ -304,7 +320,10 @@ function GroupBySelect(props: { model: BrowserModel }): JSX.Element {
 }
 
 /** Actions on the selected runs: one request each. */
-function SelectionBar(props: { model: BrowserModel }): JSX.Element {
+function SelectionBar(props: {
+  model: BrowserModel;
+  onCompare?: (runIds: string[]) => void;
+}): JSX.Element {
   const { model } = props;
   const [mode, setMode] = useState<'tag' | 'untag' | null>(null);
   const [text, setText] = useState('');
@@ -367,6 +386,22 @@ function SelectionBar(props: { model: BrowserModel }): JSX.Element {
         </>
       ) : (
         <>
+          {props.onCompare && (
+            <button
+              className="jp-ExperimentsBrowser-button jp-mod-accept"
+              onClick={() => props.onCompare?.([...model.selection])}
+              disabled={count < 2 || count > MAX_COMPARED}
+              title={
+                count < 2
+                  ? 'Select at least two runs to compare'
+                  : count > MAX_COMPARED
+                    ? `Compare at most ${MAX_COMPARED} runs at once`
+                    : 'Open the selected runs side by side'
+              }
+            >
+              Compare
+            </button>
+          )}
           <button
             className="jp-ExperimentsBrowser-button"
             onClick={() => setMode('tag')}

@@ -124,10 +124,21 @@ export const browserPlugin: JupyterFrontEndPlugin<void> = {
         }
       },
       execute: async args => {
-        const state =
+        let state =
           args.state && typeof args.state === 'object'
             ? (args.state as unknown as Partial<IViewState>)
             : null;
+        // A view with a comparison or a progress view (a share link, a
+        // saved view): the browser shows the rest, their panels open too.
+        let linked: Array<[string, unknown]> = [];
+        if (state && (state.compare || state.progress)) {
+          const { compare, progress, ...view } = state;
+          state = view;
+          linked = [
+            [CommandIDs.compare, compare],
+            [CommandIDs.progress, progress]
+          ];
+        }
         let widget = tracker.find(() => true);
         if (!widget || widget.isDisposed) {
           widget = create(state);
@@ -137,6 +148,14 @@ export const browserPlugin: JupyterFrontEndPlugin<void> = {
           (await content(widget)).model.setState(state);
         }
         app.shell.activateById(widget.id);
+        // Opened after the browser, so the linked panel is the one in front.
+        for (const [command, view] of linked) {
+          if (view) {
+            await app.commands.execute(command, {
+              state: view as ReadonlyPartialJSONObject
+            });
+          }
+        }
         return widget;
       }
     });

@@ -35,6 +35,8 @@ export class BrowserContent extends ReactWidget {
     private _options: {
       slots?: IBrowserSlots;
       onOpenNotebook?: (path: string) => void;
+      onCompare?: (runIds: string[]) => void;
+      onProgress?: (filter: string) => void;
     } = {}
   ) {
     super();
@@ -70,6 +72,8 @@ export class BrowserContent extends ReactWidget {
         model={this.model}
         slots={this._options.slots}
         onOpenNotebook={this._options.onOpenNotebook}
+        onCompare={this._options.onCompare}
+        onProgress={this._options.onProgress}
       />
     );
   }
@@ -140,6 +144,10 @@ export function createBrowserContent(
   };
   return new BrowserContent(model, {
     slots,
-    onOpenNotebook: path => void openNotebook(app, path)
+    onOpenNotebook: path => void openNotebook(app, path),
+    onCompare: runIds =>
+      void app.commands.execute(CommandIDs.compare, { runIds }),
+    onProgress: filter =>
+      void app.commands.execute(CommandIDs.progress, { state: { filter } })
   });
 }

@@ -13,6 +13,7 @@ import { PageConfig } from '@jupyterlab/coreutils';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { DisposableSet, IDisposable } from '@lumino/disposable';
 
+import { parseCompareState, parseProgressState } from '../compare/state';
 import {
   emptyViewState,
   IColumnState,
@@ -94,6 +95,20 @@ export function parseViewState(value: unknown): IViewState | null {
   }
   const state = emptyViewState();
   const { filter, orderBy, columns, groupBy, selection, anchor } = value;
+  if (value.compare !== undefined) {
+    const compare = parseCompareState(value.compare);
+    if (!compare) {
+      return null;
+    }
+    state.compare = compare;
+  }
+  if (value.progress !== undefined) {
+    const progress = parseProgressState(value.progress);
+    if (!progress) {
+      return null;
+    }
+    state.progress = progress;
+  }
   if (filter !== undefined) {
     if (typeof filter !== 'string') {
       return null;
@@ -267,7 +282,9 @@ function normalize(state: IViewState): IViewState {
     })),
     groupBy: state.groupBy,
     selection: [...state.selection],
-    anchor: state.anchor
+    anchor: state.anchor,
+    ...(state.compare ? { compare: state.compare } : {}),
+    ...(state.progress ? { progress: state.progress } : {})
   };
 }
 

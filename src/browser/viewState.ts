@@ -4,6 +4,7 @@
  * (`name`, `params.lr`, `metrics.acc.max`), so a view means the same thing in
  * the filter box, in `order_by` and in `jx.search_runs`. Pure, no DOM.
  */
+import type { ICompareState, IProgressState } from '../compare/state';
 
 export interface IColumnState {
   /** A query-grammar identifier. */
@@ -26,6 +27,10 @@ export interface IViewState {
   selection: string[];
   /** The run id of the first row shown, to scroll back to. */
   anchor: string | null;
+  /** A Compare panel opened from this view (share links, saved views). */
+  compare?: ICompareState;
+  /** A progress view opened from this view (share links, saved views). */
+  progress?: IProgressState;
 }
 
 export function emptyViewState(): IViewState {

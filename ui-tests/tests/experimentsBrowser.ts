@@ -17,21 +17,24 @@ export const PYTHON = path.resolve(
   'bin',
   'python'
 );
-const SEED_SCRIPT = path.join(__dirname, 'seed_runs.py');
-
 /** `python seed_runs.py <args>`: its JSON answer; throws with its stderr. */
 export function seedScript(...args: string[]): any {
+  return pythonScript('seed_runs.py', ...args);
+}
+
+/** `python <script> <args>` of a script beside the tests: its JSON answer. */
+export function pythonScript(script: string, ...args: string[]): any {
   if (!fs.existsSync(PYTHON)) {
     throw new Error(`No Python at ${PYTHON}: create the project's .venv`);
   }
-  const result = spawnSync(PYTHON, [SEED_SCRIPT, ...args], {
+  const result = spawnSync(PYTHON, [path.join(__dirname, script), ...args], {
     encoding: 'utf-8',
     timeout: 60_000,
     maxBuffer: 64 * 1024 * 1024
   });
   if (result.status !== 0) {
     throw new Error(
-      `seed_runs.py ${args[0]} failed (${result.status ?? result.signal}): ${result.stderr}`
+      `${script} ${args[0]} failed (${result.status ?? result.signal}): ${result.stderr}`
     );
   }
   return JSON.parse(result.stdout);

@@ -1,0 +1,220 @@
+/**
+ * The metric charts' data: each compared run's series of one key, put on one
+ * shared x axis as uPlot wants it (`[xs, ys1, ys2, …]`). Pure, no DOM.
+ *
+ * Gaps and marks, as the charts draw them:
+ * - a run with no point at an x of the shared axis: `undefined` there, which
+ *   uPlot bridges (other runs' steps do not break a line);
+ * - NaN: `null`, which uPlot draws as a gap;
+ * - ±Infinity: clipped to the chart's finite range and listed in `clipped`,
+ *   so the chart can mark them;
+ * - on a log axis, values ≤ 0 cannot be drawn: gaps, counted in `hidden`.
+ */
+import type { IMetricSeries } from '../tokens';
+import type { XAxis } from './state';
+
+/** A y value as uPlot reads it: undefined = no point here, null = a gap. */
+export type YValue = number | null | undefined;
+
+export interface IChartSeries {
+  /** The run's index among the compared runs (its colour). */
+  run: number;
+  /** The values along the shared x axis (smoothed, when smoothing is on). */
+  values: YValue[];
+  /** The values as logged (clipped), when smoothing is on; else null. */
+  raw: YValue[] | null;
+}
+
+export interface IChartData {
+  xs: number[];
+  series: IChartSeries[];
+  /** Points drawn clipped: an infinity, at [series index, x index]. */
+  clipped: Array<{ series: number; index: number; sign: 1 | -1 }>;
+  /** Values a log axis cannot show (≤ 0). */
+  hidden: number;
+}
+
+export interface IChartOptions {
+  xAxis: XAxis;
+  /** Exponential moving average weight, 0 (off) to < 1. */
+  smoothing: number;
+  logY: boolean;
+}
+
+/** One run's series of the key, or null when the run has none. */
+export interface IRunSeries {
+  series: IMetricSeries | null;
+  /** The run's start, unix seconds: the origin of `relative` x. */
+  start: number;
+}
+
+/** The x of each point of a series in this mode. */
+function xsOf(run: IRunSeries, mode: XAxis): ArrayLike<number> {
+  const series = run.series!;
+  if (mode === 'step') {
+    return series.steps;
+  }
+  if (mode === 'wall') {
+    return series.timestamps;
+  }
+  return Array.from(series.timestamps, t => t - run.start);
+}
+
+/**
+ * The runs' series of one key on one x axis. Points of a run are taken in x
+ * order (steps logged out of order draw as a line, not a scribble); a run
+ * that logged the same x twice (two cells, one step) shows the later point.
+ */
+export function chartData(
+  runs: readonly IRunSeries[],
+  options: IChartOptions
+): IChartData {
+  const present = runs
+    .map((run, index) => ({ run, index }))
+    .filter(({ run }) => run.series && run.series.values.length > 0);
+  // Each run's points in x order.
+  const sorted = present.map(({ run, index }) => {
+    const xs = xsOf(run, options.xAxis);
+    const values = run.series!.values;
+    const order = Array.from({ length: xs.length }, (_, i) => i);
+    let monotonic = true;
+    for (let i = 1; i < xs.length; i++) {
+      if (!(xs[i] >= xs[i - 1])) {
+        monotonic = false;
+        break;
+      }
+    }
+    if (!monotonic) {
+      order.sort((a, b) => xs[a] - xs[b] || a - b);
+    }
+    return { index, xs, values, order };
+  });
+  const xs = unionSorted(sorted.map(({ xs, order }) => ({ xs, order })));
+  const position = new Map<number, number>();
+  xs.forEach((x, i) => position.set(x, i));
+
+  // The finite range, to clip infinities into.
+  let low = Infinity;
+  let high = -Infinity;
+  for (const { values } of sorted) {
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (Number.isFinite(v) && (!options.logY || v > 0)) {
+        if (v < low) {
+          low = v;
+        }
+        if (v > high) {
+          high = v;
+        }
+      }
+    }
+  }
+  if (low > high) {
+    // Only infinities (or nothing drawable): a unit range to clip into.
+    low = options.logY ? 1 : 0;
+    high = options.logY ? 10 : 1;
+  }
+
+  const clipped: IChartData['clipped'] = [];
+  let hidden = 0;
+  const smoothing = Math.min(Math.max(options.smoothing, 0), 0.999);
+  const series = sorted.map(({ index, xs: runXs, values, order }, s) => {
+    const raw: YValue[] = new Array(xs.length).fill(undefined);
+    for (const i of order) {
+      const at = position.get(runXs[i])!;
+      let v: number = values[i];
+      if (v === Infinity || v === -Infinity) {
+        clipped.push({ series: s, index: at, sign: v > 0 ? 1 : -1 });
+        v = v > 0 ? high : low;
+      }
+      if (Number.isNaN(v)) {
+        raw[at] = null;
+      } else if (options.logY && v <= 0) {
+        hidden++;
+        raw[at] = null;
+      } else {
+        raw[at] = v;
+      }
+    }
+    return {
+      run: index,
+      values: smoothing > 0 ? ema(raw, smoothing) : raw,
+      raw: smoothing > 0 ? raw : null
+    };
+  });
+  return { xs, series, clipped, hidden };
+}
+
+/** The sorted distinct xs of all runs (a k-way merge of sorted runs). */
+function unionSorted(
+  runs: Array<{ xs: ArrayLike<number>; order: number[] }>
+): number[] {
+  if (runs.length === 1) {
+    const { xs, order } = runs[0];
+    const out: number[] = [];
+    for (const i of order) {
+      const x = xs[i];
+      if (out.length === 0 || out[out.length - 1] !== x) {
+        out.push(x);
+      }
+    }
+    return out;
+  }
+  const all: number[] = [];
+  for (const { xs } of runs) {
+    for (let i = 0; i < xs.length; i++) {
+      all.push(xs[i]);
+    }
+  }
+  const typed = Float64Array.from(all).sort();
+  const out: number[] = [];
+  for (let i = 0; i < typed.length; i++) {
+    if (i === 0 || typed[i] !== typed[i - 1]) {
+      out.push(typed[i]);
+    }
+  }
+  return out;
+}
+
+/**
+ * An exponential moving average along the points a series has, debiased so
+ * its first points are not pulled toward zero; gaps (null) stay gaps and do
+ * not reset the average, absent points (undefined) stay absent.
+ */
+export function ema(values: readonly YValue[], weight: number): YValue[] {
+  const out: YValue[] = new Array(values.length);
+  let average = 0;
+  let n = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || v === undefined) {
+      out[i] = v;
+      continue;
+    }
+    average = average * weight + (1 - weight) * v;
+    n++;
+    out[i] = average / (1 - Math.pow(weight, n));
+  }
+  return out;
+}
+
+/**
+ * Every run's value at one x index, for the hover: a run with no point at
+ * that x shows its previous point (where its line is), raw when smoothed.
+ */
+export function valuesAt(
+  data: IChartData,
+  index: number
+): Array<{ run: number; value: YValue; raw: YValue }> {
+  return data.series.map(one => {
+    let at = index;
+    while (at > 0 && one.values[at] === undefined) {
+      at--;
+    }
+    return {
+      run: one.run,
+      value: one.values[at],
+      raw: one.raw ? one.raw[at] : one.values[at]
+    };
+  });
+}
