@@ -5,6 +5,7 @@
  */
 import React, { ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 
+import { columnId } from '../browser/columns';
 import type { IViewState } from '../browser/viewState';
 import type { IRun } from '../tokens';
 import { MetricChart, runLabel } from './charts/MetricChart';
@@ -313,16 +314,18 @@ function CompareRow(props: {
     >
       <th scope="row" title={row.id}>
         {row.label}
-        {direction && props.onToggleDirection && row.id.endsWith('.last') && (
-          <button
-            className="jp-ExperimentsCompare-direction"
-            onClick={props.onToggleDirection}
-            title={`Best is the ${direction === 'min' ? 'lowest' : 'highest'} value; click to switch`}
-            aria-label={`Best: ${direction === 'min' ? 'lowest' : 'highest'}`}
-          >
-            {direction === 'min' ? '↓ best' : '↑ best'}
-          </button>
-        )}
+        {direction &&
+          props.onToggleDirection &&
+          row.id === columnId('metrics', row.metric!) && (
+            <button
+              className="jp-ExperimentsCompare-direction"
+              onClick={props.onToggleDirection}
+              title={`Best is the ${direction === 'min' ? 'lowest' : 'highest'} value; click to switch`}
+              aria-label={`Best: ${direction === 'min' ? 'lowest' : 'highest'}`}
+            >
+              {direction === 'min' ? '↓ best' : '↑ best'}
+            </button>
+          )}
       </th>
       {row.text.map((text, i) => {
         const best = row.best.includes(i);

@@ -152,6 +152,9 @@ export class CompareModel {
       return;
     }
     this._disposed = true;
+    if (this._reloadTimer !== null) {
+      clearTimeout(this._reloadTimer);
+    }
     this._client.events.changed.disconnect(this._onRunsChanged, this);
     Signal.clearData(this);
   }

@@ -154,7 +154,7 @@ export function compareRows(
   for (const path of keysOf(data)) {
     push(
       'data',
-      `data:${path}`,
+      columnId('data', path),
       path,
       data.map(byPath => own(byPath, path)),
       v => (typeof v === 'string' ? `sha256 ${v.slice(0, 12)}` : '—')

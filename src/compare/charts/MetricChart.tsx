@@ -106,7 +106,7 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
                 updateLegend(rows, data, index ?? null, xAxis);
               }
             ],
-            draw: [u => drawClipped(u, data, colors, smoothed)]
+            draw: [u => drawClipped(u, data, colors)]
           }
         };
         chart.current?.destroy();
@@ -263,8 +263,7 @@ function updateLegend(
 function drawClipped(
   u: uPlot,
   data: IChartData,
-  colors: readonly string[],
-  smoothed: boolean
+  colors: readonly string[]
 ): void {
   if (!data.clipped.length) {
     return;
@@ -289,7 +288,6 @@ function drawClipped(
     ctx.fill();
   }
   ctx.restore();
-  void smoothed;
 }
 
 export function runLabel(run: IRun | undefined): string {
