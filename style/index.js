@@ -5,3 +5,5 @@ import './browser.css';
 import './browser-toolbar.css';
 import 'uplot/dist/uPlot.min.css';
 import './compare.css';
+import './compare-sections.css';
+import './compare-parallel.css';

@@ -8,7 +8,7 @@ import React, { ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { columnId } from '../browser/columns';
 import type { IViewState } from '../browser/viewState';
 import type { IRun } from '../tokens';
-import { MetricChart, runLabel } from './charts/MetricChart';
+import { CHART_HEIGHT, MetricChart, runLabel } from './charts/MetricChart';
 import { runColor } from './colors';
 import type { CompareModel } from './model';
 import { chartData, IChartData } from './series';
@@ -188,14 +188,37 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
   );
 }
 
-/** A titled, collapsible section. */
+/**
+ * A titled, collapsible section. A `lazy` one mounts its content when it
+ * first comes near the screen: the charts on screen are drawn first, and
+ * what nobody scrolls to (parallel coordinates, images) costs nothing.
+ */
 export function CompareSection(props: {
   title: string;
   id: string;
+  lazy?: boolean;
   children: ReactNode;
 }): JSX.Element {
+  const node = useRef<HTMLDetailsElement>(null);
+  const [near, setNear] = useState(!props.lazy);
+  useEffect(() => {
+    if (near || !node.current) {
+      return;
+    }
+    const observer = new IntersectionObserver(
+      entries => {
+        if (entries.some(entry => entry.isIntersecting)) {
+          setNear(true);
+        }
+      },
+      { rootMargin: '200px' }
+    );
+    observer.observe(node.current);
+    return () => observer.disconnect();
+  }, [near]);
   return (
     <details
+      ref={node}
       className="jp-ExperimentsCompare-section"
       data-section={props.id}
       open
@@ -203,7 +226,11 @@ export function CompareSection(props: {
       <summary>
         <h3>{props.title}</h3>
       </summary>
-      {props.children}
+      {near ? (
+        props.children
+      ) : (
+        <div className="jp-ExperimentsCompare-placeholder" />
+      )}
     </details>
   );
 }
@@ -414,8 +441,17 @@ function Charts(props: {
       </div>
     );
   } else if (!datasets.length) {
+    // While the series load, the charts' room is kept: the sections below
+    // stay off screen (and unmounted) until the charts are drawn.
+    const keys = new Set(runs.flatMap(run => Object.keys(run.metrics ?? {})));
+    const rows = Math.ceil(keys.size / columns);
     content = (
-      <div className="jp-ExperimentsCompare-state">
+      <div
+        className="jp-ExperimentsCompare-state"
+        style={
+          model.seriesLoading ? { minHeight: rows * (CHART_HEIGHT + 40) } : {}
+        }
+      >
         {model.seriesLoading
           ? 'Loading the series…'
           : 'None of these runs logged a metric series.'}

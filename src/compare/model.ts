@@ -143,6 +143,8 @@ export class CompareModel {
       return;
     }
     this._status = 'ready';
+    // Said before the runs show, so the charts' room is kept from the start.
+    this._seriesLoading = true;
     this._changed.emit();
     await this._loadSeries(generation);
   }
@@ -170,6 +172,7 @@ export class CompareModel {
       run => Object.keys(run.metrics ?? {}).length > 0
     );
     if (!ids.length || !anyMetric) {
+      this._seriesLoading = false;
       this._series = new Map();
       this._seriesError = null;
       this._changed.emit();

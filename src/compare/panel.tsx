@@ -14,11 +14,22 @@ import type { IExperimentsClient } from '../rest';
 import { CodeSection } from './code/CodeSection';
 import { CompareSection, CompareView, ICompareActions } from './CompareView';
 import { ImagesSection } from './images/ImagesSection';
+import { ParallelChart, ScatterChart } from './parallel';
 import { CompareModel } from './model';
 import { ProgressView } from './progress/ProgressView';
+import { runColor } from './colors';
 import { ICompareState, IProgressState } from './state';
 
 export { CompareModel } from './model';
+
+/** A compared run's colour: by its column. */
+function colorOf(model: CompareModel, runId: string): string {
+  return runColor(model.runs.findIndex(run => run.id === runId));
+}
+
+/** Lines over a filter's runs share one colour unless a metric colours them. */
+const PROGRESS_COLOR = () => runColor(0);
+const EMPTY_PARALLEL = { axes: [], metric: null, brush: {} };
 
 /** The compare panel's content: renders the model; disposes it when closed. */
 export class CompareContent extends ReactWidget {
@@ -53,7 +64,26 @@ export class CompareContent extends ReactWidget {
         onChartDrawn={this._options.onChartDrawn}
         sections={(model, colors) => (
           <>
-            <CompareSection title="Images" id="images">
+            <CompareSection title="Parallel coordinates" id="parallel" lazy>
+              <ParallelChart
+                runs={[...model.runs]}
+                colors={runId => colorOf(model, runId)}
+                state={model.state.parallel}
+                onChange={parallel => model.setState({ parallel })}
+                onFilter={filter => actions.filterBrowser?.(filter)}
+                onOpenRun={runId => actions.openRun?.(runId)}
+              />
+            </CompareSection>
+            <CompareSection title="Scatter" id="scatter" lazy>
+              <ScatterChart
+                runs={[...model.runs]}
+                colors={runId => colorOf(model, runId)}
+                state={model.state.scatter}
+                onChange={scatter => model.setState({ scatter })}
+                onOpenRun={runId => actions.openRun?.(runId)}
+              />
+            </CompareSection>
+            <CompareSection title="Images" id="images" lazy>
               <ImagesSection
                 client={client}
                 runs={[...model.runs]}
@@ -66,7 +96,7 @@ export class CompareContent extends ReactWidget {
                 }
               />
             </CompareSection>
-            <CompareSection title="Code" id="code">
+            <CompareSection title="Code" id="code" lazy>
               <CodeSection
                 runs={[...model.runs]}
                 colors={colors}
@@ -173,7 +203,25 @@ export class ProgressContent extends ReactWidget {
           state={this._state}
           onChange={state => this.setState(state)}
           onOpenRun={runId => actions.openRun?.(runId)}
-        />
+        >
+          {runs => (
+            <CompareSection title="Parallel coordinates" id="parallel" lazy>
+              <ParallelChart
+                runs={runs}
+                colors={PROGRESS_COLOR}
+                state={this._state.parallel ?? EMPTY_PARALLEL}
+                onChange={parallel =>
+                  this.setState({ ...this._state, parallel })
+                }
+                onFilter={filter => actions.filterBrowser?.(filter)}
+                onOpenRun={runId => actions.openRun?.(runId)}
+                onDrawn={ms => {
+                  this.node.dataset.parallelDrawMs = String(ms);
+                }}
+              />
+            </CompareSection>
+          )}
+        </ProgressView>
       </div>
     );
   }

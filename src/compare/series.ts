@@ -149,6 +149,10 @@ export function chartData(
 function unionSorted(
   runs: Array<{ xs: ArrayLike<number>; order: number[] }>
 ): number[] {
+  // Runs logged at the same steps (the usual case): their union is one of them.
+  if (runs.length > 1 && runs.every(run => sameXs(run, runs[0]))) {
+    return unionSorted([runs[0]]);
+  }
   if (runs.length === 1) {
     const { xs, order } = runs[0];
     const out: number[] = [];
@@ -174,6 +178,21 @@ function unionSorted(
     }
   }
   return out;
+}
+
+function sameXs(
+  a: { xs: ArrayLike<number>; order: number[] },
+  b: { xs: ArrayLike<number>; order: number[] }
+): boolean {
+  if (a.xs.length !== b.xs.length) {
+    return false;
+  }
+  for (let i = 0; i < a.xs.length; i++) {
+    if (a.xs[a.order[i]] !== b.xs[b.order[i]]) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**

@@ -34,6 +34,8 @@ export interface IProgressState {
   /** A metric summary id (`metrics.valid_auc.max`); null until chosen. */
   metric: string | null;
   direction: Direction;
+  /** Parallel coordinates over the same runs. */
+  parallel?: IParallelState;
 }
 
 export interface ICompareState {
@@ -145,33 +147,11 @@ export function parseCompareState(value: unknown): ICompareState | null {
     state.logY = value.logY;
   }
   if (value.parallel !== undefined) {
-    const p = value.parallel;
-    if (!isObject(p)) {
+    const parallel = parseParallelState(value.parallel);
+    if (!parallel) {
       return null;
     }
-    const axes = strings(p.axes ?? [], 100);
-    const metric = p.metric ?? null;
-    if (!axes || (metric !== null && typeof metric !== 'string')) {
-      return null;
-    }
-    const brush: { [axis: string]: BrushRange } = {};
-    if (p.brush !== undefined) {
-      if (!isObject(p.brush)) {
-        return null;
-      }
-      for (const [axis, range] of Object.entries(p.brush)) {
-        const numeric =
-          Array.isArray(range) &&
-          range.length === 2 &&
-          range.every(v => typeof v === 'number' && Number.isFinite(v));
-        const categories = strings(range, 10_000);
-        if (!numeric && !categories) {
-          return null;
-        }
-        brush[axis] = range as BrushRange;
-      }
-    }
-    state.parallel = { axes, metric: metric as string | null, brush };
+    state.parallel = parallel;
   }
   if (value.scatter !== undefined) {
     const s = value.scatter;
@@ -202,6 +182,34 @@ export function parseCompareState(value: unknown): ICompareState | null {
   return state;
 }
 
+function parseParallelState(p: unknown): IParallelState | null {
+  if (!isObject(p)) {
+    return null;
+  }
+  const axes = strings(p.axes ?? [], 100);
+  const metric = p.metric ?? null;
+  if (!axes || (metric !== null && typeof metric !== 'string')) {
+    return null;
+  }
+  const brush: { [axis: string]: BrushRange } = {};
+  if (p.brush !== undefined) {
+    if (!isObject(p.brush)) {
+      return null;
+    }
+    for (const [axis, range] of Object.entries(p.brush)) {
+      const numeric =
+        Array.isArray(range) &&
+        range.length === 2 &&
+        range.every(v => typeof v === 'number' && Number.isFinite(v));
+      if (!numeric && !strings(range, 10_000)) {
+        return null;
+      }
+      brush[axis] = range as BrushRange;
+    }
+  }
+  return { axes, metric: metric as string | null, brush };
+}
+
 /** A progress view from untrusted JSON; null when it is not one. */
 export function parseProgressState(value: unknown): IProgressState | null {
   if (!isObject(value)) {
@@ -225,6 +233,13 @@ export function parseProgressState(value: unknown): IProgressState | null {
       return null;
     }
     state.direction = value.direction;
+  }
+  if (value.parallel !== undefined) {
+    const parallel = parseParallelState(value.parallel);
+    if (!parallel) {
+      return null;
+    }
+    state.parallel = parallel;
   }
   return state;
 }

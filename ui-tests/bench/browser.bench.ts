@@ -11,13 +11,23 @@
  * configuration, another store).
  */
 import { expect, Page, test } from '@playwright/test';
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 
-import { untilServing } from './labServer';
+import {
+  frameStats as frameStatsOver,
+  profiled,
+  idleFrames,
+  IFrames,
+  stopLongTasks,
+  watchLongTasks
+} from './frames';
+import { freePort, startServer } from './labServer';
+
+const frameStats = (deltas: number[], tasks: number[]): IFrames =>
+  frameStatsOver(deltas, tasks, FRAME_MS);
 
 const RUNS = 10_000;
 const PARAMS = 200;
@@ -95,83 +105,6 @@ store.close()
   console.log(`store built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A JupyterLab on the bench store, with the browser tests' configuration. */
-async function startServer(port: number): Promise<ChildProcess> {
-  const uiTests = path.resolve(__dirname, '..');
-  const server = spawn(
-    'jupyter',
-    ['lab', '--config=jupyter_server_test_config.py', `--port=${port}`],
-    {
-      cwd: uiTests,
-      stdio: 'ignore',
-      env: {
-        ...process.env,
-        UI_TEST_PORT: String(port),
-        JUPYTERLAB_EXPERIMENTS_TEST_STORE: STORE
-      }
-    }
-  );
-  return untilServing(server, port);
-}
-
-interface IFrames {
-  frames: number;
-  over: number;
-  max: number;
-  p95: number;
-  median: number;
-  longTasks: number;
-  longestTask: number;
-}
-
-/** Frame statistics of deltas (ms) and long tasks (ms). */
-function frameStats(deltas: number[], tasks: number[]): IFrames {
-  const sorted = [...deltas].sort((a, b) => a - b);
-  const at = (q: number) =>
-    sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? 0;
-  return {
-    frames: sorted.length,
-    over: sorted.filter(d => d > FRAME_MS).length,
-    max: sorted[sorted.length - 1] ?? 0,
-    p95: at(0.95),
-    median: at(0.5),
-    longTasks: tasks.length,
-    longestTask: Math.max(0, ...tasks)
-  };
-}
-
-/** In the page: records long tasks until `window.__stopLongTasks()`. */
-async function watchLongTasks(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const tasks: number[] = [];
-    const observer = new PerformanceObserver(list => {
-      for (const entry of list.getEntries()) {
-        tasks.push(entry.duration);
-      }
-    });
-    observer.observe({ type: 'longtask' });
-    (window as any).__stopLongTasks = () => {
-      observer.takeRecords().forEach(entry => tasks.push(entry.duration));
-      observer.disconnect();
-      return tasks;
-    };
-  });
-}
-
-const stopLongTasks = (page: Page): Promise<number[]> =>
-  page.evaluate(() => (window as any).__stopLongTasks() as number[]);
-
 /**
  * Scrolls the table by `dy`, `dx` pixels a frame from where it is to its end
  * (or for `limit` frames): the frames' durations.
@@ -211,53 +144,6 @@ async function scrollFrames(
     },
     [dy, dx, limit]
   );
-}
-
-/** Frames of the page while nothing happens in it: the machine's floor. */
-async function idleFrames(page: Page, count: number): Promise<number[]> {
-  return page.evaluate(async count => {
-    const deltas: number[] = [];
-    let last = performance.now();
-    for (let i = 0; i < count; i++) {
-      await new Promise(requestAnimationFrame);
-      const now = performance.now();
-      deltas.push(now - last);
-      last = now;
-    }
-    return deltas;
-  }, count);
-}
-
-/**
- * With BENCH_PROFILE set, a CPU profile of `action` (Chrome DevTools
- * protocol): the functions that took the most time, printed.
- */
-async function profiled<T>(page: Page, action: () => Promise<T>): Promise<T> {
-  if (!process.env.BENCH_PROFILE) {
-    return action();
-  }
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Profiler.enable');
-  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
-  await cdp.send('Profiler.start');
-  const result = await action();
-  const { profile } = await cdp.send('Profiler.stop');
-  const self = new Map<string, number>();
-  const nodes = new Map(profile.nodes.map(n => [n.id, n]));
-  profile.samples!.forEach((id, i) => {
-    const { callFrame } = nodes.get(id)!;
-    const key = `${callFrame.functionName || '(anonymous)'} ${callFrame.url.split('/').pop()}:${callFrame.lineNumber}`;
-    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas![i] ?? 0) / 1000);
-  });
-  console.log(
-    [...self.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 30)
-      .map(([key, ms]) => `${ms.toFixed(0).padStart(6)} ms ${key}`)
-      .join('\n')
-  );
-  await cdp.detach();
-  return result;
 }
 
 /**
@@ -433,7 +319,7 @@ test('Experiments panel: 10,000 runs × 300 columns', async ({ browser }) => {
   test.setTimeout(1_200_000);
   buildStore();
   const port = await freePort();
-  const server = await startServer(port);
+  const server = await startServer(port, STORE);
   try {
     const context = await browser.newContext({
       viewport: { width: 1600, height: 1000 }

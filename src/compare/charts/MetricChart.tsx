@@ -306,7 +306,27 @@ function fade(color: string): string {
   return /^#[0-9a-f]{6}$/i.test(color) ? `${color}55` : color;
 }
 
+/**
+ * A theme colour, read once per frame: each read of a computed style after
+ * the DOM changed recomputes styles, and ten charts ask for three each.
+ */
 function themeColor(name: string): string {
-  const value = getComputedStyle(document.body).getPropertyValue(name).trim();
-  return value || '#888';
+  if (!themeCache) {
+    const style = getComputedStyle(document.body);
+    const cache = new Map<string, string>();
+    themeCache = (key: string) => {
+      let value = cache.get(key);
+      if (value === undefined) {
+        value = style.getPropertyValue(key).trim() || '#888';
+        cache.set(key, value);
+      }
+      return value;
+    };
+    requestAnimationFrame(() => {
+      themeCache = null;
+    });
+  }
+  return themeCache(name);
 }
+
+let themeCache: ((name: string) => string) | null = null;

@@ -289,6 +289,10 @@ function Overlay(props: {
         event.stopPropagation();
         event.preventDefault();
         close.current();
+      } else if (event.key === 'Tab') {
+        // Modal: the focus stays on the overlay until it closes.
+        event.preventDefault();
+        node.current?.focus();
       }
     };
     document.addEventListener('keydown', onKey, true);

@@ -155,13 +155,16 @@ export function ParallelChart(props: IParallelChartProps): JSX.Element {
       return;
     }
     const { axes } = latest.current;
-    const brush: Brush = {};
-    for (const id of Object.keys(gesture.brush)) {
-      const axis = axes.find(a => a.id === id);
-      brush[id] = axis ? snapRange(axis, gesture.brush[id]) : gesture.brush[id];
+    const touched = Array.from(gesture.touched).filter(i => i < axes.length);
+    // Round the ranges drawn in this gesture (the others are as committed).
+    const brush: Brush = { ...gesture.brush };
+    for (const i of touched) {
+      const id = axes[i].id;
+      if (brush[id]) {
+        brush[id] = snapRange(axes[i], brush[id]);
+      }
     }
     // Show what is kept: a second range drawn on an axis replaces its first.
-    const touched = Array.from(gesture.touched).filter(i => i < axes.length);
     dispatchIntervals(
       handle.chart,
       touched.map(i => ({
@@ -210,12 +213,10 @@ export function ParallelChart(props: IParallelChartProps): JSX.Element {
       }
       timer.current = setTimeout(() => commitRef.current(), COMMIT_DELAY);
     });
-    // Releasing the pointer ends a drag: commit now rather than after the delay.
+    // Releasing the pointer ends a drag: commit then rather than after the
+    // delay, once ECharts' own handler of the release has dispatched the range.
     const release = () => {
-      if (pending.current) {
-        // After ECharts' own handler of the release (it dispatches the last range).
-        setTimeout(() => commitRef.current(), 0);
-      }
+      setTimeout(() => commitRef.current(), 0);
     };
     chart.getZr().on('mouseup', release);
     chart.on('click', (event: any) => {

@@ -225,7 +225,7 @@ function scatterOption(
   return {
     animation: false,
     textStyle,
-    grid: { left: 64, right: 32, top: 32, bottom: 48, containLabel: true },
+    grid: { left: 72, right: 40, top: 24, bottom: 56 },
     tooltip: {
       trigger: 'item',
       confine: true,

@@ -669,3 +669,57 @@ describe('performance', () => {
     expect(kept.size).toBeGreaterThan(0);
   });
 });
+
+describe('snapRange, again', () => {
+  it('leaves a range already rounded as it is', () => {
+    const [y] = buildAxes(
+      [run('a', { y: 0.25 }), run('b', { y: 1.75 })],
+      ['params.y']
+    );
+    const once = snapRange(y, [1.5123456, 1.612345]);
+    expect(once).toEqual([1.512, 1.613]);
+    expect(snapRange(y, once)).toEqual(once);
+    const [lr] = buildAxes(
+      [run('a', { lr: 0.0001 }), run('b', { lr: 0.1 })],
+      ['params.lr']
+    );
+    const twice = snapRange(lr, snapRange(lr, [0.000123456, 0.0456789]));
+    expect(twice).toEqual([0.000123, 0.0457]);
+  });
+});
+
+describe('snapRange over many ranges', () => {
+  it('widens or keeps, and is stable once rounded', () => {
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    const axes = [
+      buildAxes(
+        [run('a', { y: -3.7 }), run('b', { y: 12.25 })],
+        ['params.y']
+      )[0],
+      buildAxes(
+        [run('a', { y: 1e-6 }), run('b', { y: 3e-2 })],
+        ['params.y']
+      )[0],
+      buildAxes(
+        [run('a', { y: 1200.5 }), run('b', { y: 987654 })],
+        ['params.y']
+      )[0]
+    ];
+    for (const axis of axes) {
+      const { min, max } = numeric(axis);
+      for (let i = 0; i < 500; i++) {
+        const a = min + (max - min) * random();
+        const b = min + (max - min) * random();
+        const [lo, hi] = [Math.min(a, b), Math.max(a, b)];
+        const snapped = snapRange(axis, [a, b]) as [number, number];
+        expect(snapped[0]).toBeLessThanOrEqual(lo);
+        expect(snapped[1]).toBeGreaterThanOrEqual(hi);
+        expect(snapRange(axis, snapped)).toEqual(snapped);
+      }
+    }
+  });
+});

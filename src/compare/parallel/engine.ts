@@ -410,11 +410,15 @@ function roundTo(
   exponent: number,
   round: (x: number) => number
 ): number {
-  const step = Math.pow(10, exponent);
-  const rounded =
-    exponent < 0
-      ? round(value * Math.pow(10, -exponent)) / Math.pow(10, -exponent)
-      : round(value / step) * step;
+  const scale = Math.pow(10, Math.abs(exponent));
+  const scaled = exponent < 0 ? value * scale : value / scale;
+  // A bound already on the grid stays (1.512 * 1000 is 1511.9999999999998).
+  const nearest = Math.round(scaled);
+  const whole =
+    Math.abs(scaled - nearest) <= 1e-9 * Math.max(1, Math.abs(scaled))
+      ? nearest
+      : round(scaled);
+  const rounded = exponent < 0 ? whole / scale : whole * scale;
   const clean =
     exponent < 0 && -exponent <= 100
       ? Number(rounded.toFixed(-exponent))

@@ -21,6 +21,8 @@ export interface IProgressViewProps {
   state: IProgressState;
   onChange: (state: IProgressState) => void;
   onOpenRun: (runId: string) => void;
+  /** More of the view over the same runs, once loaded (parallel coordinates). */
+  children?: (runs: IRunSummary[]) => React.ReactNode;
 }
 
 type Load =
@@ -109,6 +111,7 @@ export function ProgressView(props: IProgressViewProps): JSX.Element {
           onOpenRun={onOpenRun}
         />
       )}
+      {load.state === 'ready' && props.children?.(load.runs)}
     </div>
   );
 }

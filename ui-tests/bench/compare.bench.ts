@@ -1,0 +1,261 @@
+/**
+ * The Compare panel on 20 runs × 10 metric keys × 10,000 points each: the
+ * charts all drawn after the one series reply, the reply's server time, and
+ * frames while the mouse hovers across a chart. Targets: charts ≤ 300 ms
+ * after the reply, the reply ≤ 100 ms server time, no hover frame over
+ * 16 ms of work (measured as frames that miss the next vsync). Writes
+ * bench/compare-report.md.
+ *
+ * The store is built once through the store's bulk import and kept in the
+ * temp folder; a JupyterLab of its own serves it.
+ */
+import { expect, test } from '@playwright/test';
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+import {
+  frameStats,
+  idleFrames,
+  profiled,
+  stopLongTasks,
+  watchLongTasks
+} from './frames';
+import { freePort, startServer } from './labServer';
+
+const RUNS = 20;
+const KEYS = 10;
+const POINTS = 10_000;
+const OPENS = 5;
+const DRAWN_MS = 300;
+const REPLY_MS = 100;
+/** A frame of work over 16 ms misses the next vsync: its delta is ~33 ms. */
+const HOVER_FRAME_MS = 16.7 * 1.5;
+const REPORT = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'bench',
+  'compare-report.md'
+);
+const STORE = path.join(
+  os.tmpdir(),
+  'jupyterlab-experiments-bench',
+  `compare-panel-${RUNS}x${KEYS}x${POINTS}`
+);
+const PYTHON = process.env.PYTHON ?? 'python';
+
+function buildStore(): string[] {
+  const done = path.join(STORE, 'complete');
+  if (!fs.existsSync(done)) {
+    fs.rmSync(STORE, { recursive: true, force: true });
+    const script = `
+import json, math, random, sys, time
+from pathlib import Path
+from jupyterlab_experiments.store import open_store
+store_dir, runs, keys, points = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+rng = random.Random(5)
+start = time.time() - runs * 3600
+def fixture():
+    for i in range(runs):
+        t = start + i * 3600
+        steps = list(range(points))
+        yield {
+            "name": f"run {i}", "kind": "notebook", "status": "finished",
+            "notebook_path": "nb/train.ipynb", "notebook_id": "notebook-1",
+            "user": "bench", "start_time": t, "end_time": t + points,
+            "tags": {"bench": "compare"},
+            "batch": {
+                "params": [{"key": "lr", "value": rng.choice([0.001, 0.01, 0.1])}, {"key": "seed", "value": i}],
+                "metrics": [
+                    {"key": f"metric_{k}", "steps": steps,
+                     "values": [math.exp(-s / (2000 + 300 * k)) + rng.gauss(0, 0.02) for s in steps],
+                     "timestamps": [t + s for s in steps]}
+                    for k in range(keys)
+                ],
+            },
+        }
+store = open_store(store_dir)
+ids = store.import_runs(fixture())
+store.close()
+(store_dir / "complete").write_text(json.dumps(ids))
+`;
+    const started = Date.now();
+    execFileSync(
+      PYTHON,
+      ['-c', script, STORE, String(RUNS), String(KEYS), String(POINTS)],
+      {
+        cwd: path.resolve(__dirname, '..', '..'),
+        stdio: 'inherit',
+        timeout: 600_000
+      }
+    );
+    console.log(
+      `store built in ${((Date.now() - started) / 1000).toFixed(0)} s`
+    );
+  }
+  return JSON.parse(fs.readFileSync(done, 'utf-8'));
+}
+
+test('Compare panel: 20 runs × 10 keys × 10,000 points', async ({
+  browser
+}) => {
+  test.setTimeout(900_000);
+  const ids = buildStore();
+  const port = await freePort();
+  const server = await startServer(port, STORE);
+  try {
+    const context = await browser.newContext({
+      viewport: { width: 1600, height: 1000 }
+    });
+    const page = await context.newPage();
+    await page.goto(`http://localhost:${port}/lab?reset`);
+    await page.waitForFunction(
+      () =>
+        (window as any).jupyterapp?.commands.hasCommand('experiments:compare'),
+      null,
+      { timeout: 60_000 }
+    );
+
+    // --- Charts drawn: from the series reply to every chart drawn (the
+    // first open loads the panel's code and uPlot).
+    const opens: { drawn: number; server: number; transfer: number }[] = [];
+    for (let i = 0; i < OPENS; i++) {
+      opens.push(
+        await profiled(page, () =>
+          page.evaluate(
+            async ([ids, keys]) => {
+              const app = (window as any).jupyterapp;
+              performance.clearResourceTimings();
+              void app.commands.execute('experiments:compare', { runIds: ids });
+              const frame = () => new Promise(requestAnimationFrame);
+              for (;;) {
+                await frame();
+                const drawn = document.querySelectorAll(
+                  '#jp-experiments-compare .jp-ExperimentsCompare-plot[data-drawn="true"]'
+                ).length;
+                if (drawn >= keys) {
+                  break;
+                }
+              }
+              await new Promise(resolve => setTimeout(resolve));
+              const painted = performance.now();
+              const reply = performance
+                .getEntriesByType('resource')
+                .find(e =>
+                  /\/experiments\/api\/runs\/metrics\?/.test(e.name)
+                ) as PerformanceResourceTiming | undefined;
+              if (!reply) {
+                throw new Error('no series request seen');
+              }
+              const result = {
+                drawn: painted - reply.responseEnd,
+                server: reply.responseStart - reply.requestStart,
+                transfer: reply.encodedBodySize
+              };
+              for (const widget of app.shell.widgets('main')) {
+                if (widget.id === 'jp-experiments-compare') {
+                  widget.close();
+                  break;
+                }
+              }
+              return result;
+            },
+            [ids, KEYS] as [string[], number]
+          )
+        )
+      );
+    }
+    const warm = opens.slice(1);
+    const medianOf = (values: number[]) =>
+      [...values].sort((a, b) => a - b)[values.length >> 1];
+    const drawn = {
+      cold: opens[0].drawn,
+      median: medianOf(warm.map(o => o.drawn)),
+      max: Math.max(...warm.map(o => o.drawn)),
+      server: medianOf(warm.map(o => o.server)),
+      bytes: warm[0].transfer
+    };
+    console.log('charts drawn', JSON.stringify(drawn));
+
+    // --- Hover: the mouse across the first chart, a move a frame.
+    await page.evaluate(async ids => {
+      await (window as any).jupyterapp.commands.execute('experiments:compare', {
+        runIds: ids
+      });
+    }, ids);
+    const over = page
+      .locator('#jp-experiments-compare .jp-ExperimentsCompare-chart')
+      .first()
+      .locator('.u-over');
+    await expect(over).toBeVisible({ timeout: 60_000 });
+    await over.scrollIntoViewIfNeeded();
+    const box = (await over.boundingBox())!;
+    const idle = frameStats(await idleFrames(page, 120), [], HOVER_FRAME_MS);
+    await watchLongTasks(page);
+    await page.evaluate(() => {
+      const deltas: number[] = [];
+      let last = performance.now();
+      let running = true;
+      const tick = () => {
+        const now = performance.now();
+        deltas.push(now - last);
+        last = now;
+        if (running) {
+          requestAnimationFrame(tick);
+        }
+      };
+      requestAnimationFrame(tick);
+      (window as any).__stopFrames = () => {
+        running = false;
+        return deltas.slice(1);
+      };
+    });
+    const moves = 300;
+    for (let i = 0; i <= moves; i++) {
+      await page.mouse.move(
+        box.x + 1 + ((box.width - 3) * i) / moves,
+        box.y + box.height / 2
+      );
+    }
+    const deltas: number[] = await page.evaluate(() =>
+      (window as any).__stopFrames()
+    );
+    const hover = frameStats(deltas, await stopLongTasks(page), HOVER_FRAME_MS);
+    await expect(
+      page
+        .locator('#jp-experiments-compare .jp-ExperimentsCompare-hover')
+        .first()
+    ).toBeVisible();
+    console.log('hover', JSON.stringify(hover), 'idle', JSON.stringify(idle));
+
+    const ms = (v: number) => `${v.toFixed(1)} ms`;
+    const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
+    fs.writeFileSync(
+      REPORT,
+      [
+        `## Compare panel: ${RUNS} runs × ${KEYS} keys × ${POINTS.toLocaleString('en')} points`,
+        '',
+        `Chromium (headless, 1600×1000), a JupyterLab on a store of ${RUNS} runs, each with ${KEYS} metric keys of ${POINTS.toLocaleString('en')} points. The panel opened ${OPENS} times (the first loads its code and uPlot); one request brings every series, downsampled by the server to the charts' width; time from the end of that reply (resource timing) to all ${KEYS} charts drawn. Server time: the reply's time to first byte as the page saw it. Median of the warm opens.`,
+        '',
+        '| figure | value | target | |',
+        '| --- | --- | --- | --- |',
+        `| charts drawn after the reply, median / max | ${ms(drawn.median)} / ${ms(drawn.max)} | <= ${DRAWN_MS} ms | ${verdict(drawn.max <= DRAWN_MS)} |`,
+        `| first open (code and uPlot loaded) | ${ms(drawn.cold)} | | |`,
+        `| series reply, time to first byte (median) | ${ms(drawn.server)} | <= ${REPLY_MS} ms | ${verdict(drawn.server <= REPLY_MS)} |`,
+        `| series reply size | ${(drawn.bytes / 1024).toFixed(0)} KiB | | |`,
+        '',
+        `Hover: the mouse moved across a chart in ${moves} steps; frames timed with requestAnimationFrame. A frame with more than 16 ms of work misses the next vsync, so frames over ${ms(HOVER_FRAME_MS)} are counted.`,
+        '',
+        `| while | frames | over ${ms(HOVER_FRAME_MS)} | max | p95 | median | long tasks | |`,
+        '| --- | --- | --- | --- | --- | --- | --- | --- |',
+        `| idle (the floor) | ${idle.frames} | ${idle.over} | ${ms(idle.max)} | ${ms(idle.p95)} | ${ms(idle.median)} | — | |`,
+        `| hovering a chart | ${hover.frames} | ${hover.over} | ${ms(hover.max)} | ${ms(hover.p95)} | ${ms(hover.median)} | ${hover.longTasks} | ${verdict(hover.over <= idle.over)} |`,
+        ''
+      ].join('\n')
+    );
+  } finally {
+    server.kill();
+  }
+});
