@@ -99,6 +99,50 @@ test('Compare: side by side, charts, parallel coordinates, images, progress and 
     await compare.getByLabel('Smoothing').fill('0');
   });
 
+  await test.step('brushing a parallel-coordinates axis narrows the lines', async () => {
+    const section = compare.locator('[data-section="parallel"]');
+    await section.scrollIntoViewIfNeeded();
+    const chart = section.locator('.jp-ExperimentsCompare-parallelChart');
+    await expect(chart).toHaveAttribute('data-draw-ms', /\d/, { timeout: 30_000 });
+    // The first axis (params.lr: 0.01, 0.03, 0.01) runs down the chart's left
+    // edge, highest at the top: brushing its top third keeps run b only.
+    const axes = section.locator('.jp-ExperimentsCompare-parallelAxisLabel');
+    await expect(axes.first()).toHaveText(/lr/);
+    const box = (await chart.boundingBox())!;
+    const x = box.x + 48;
+    const top = box.y + 48;
+    const height = box.height - 48 - 24;
+    await page.mouse.move(x, top - 4);
+    await page.mouse.down();
+    await page.mouse.move(x, top + height * 0.15, { steps: 4 });
+    await page.mouse.move(x, top + height * 0.3, { steps: 4 });
+    await page.mouse.up();
+    await expect(section.locator('.jp-ExperimentsCompare-parallelCount')).toHaveText('1 of 3 runs');
+    await section.getByRole('button', { name: 'Clear brush' }).click();
+    await expect(section.locator('.jp-ExperimentsCompare-parallelCount')).toHaveCount(0);
+  });
+
+  await test.step('the image step slider switches the images', async () => {
+    const section = compare.locator('[data-section="images"]');
+    await section.scrollIntoViewIfNeeded();
+    const cell = section.locator(`.jp-ExperimentsCompare-imageCell[data-run-id="${a}"]`);
+    const color = () =>
+      cell.locator('img').evaluate(async (img: HTMLImageElement) => {
+        await img.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = canvas.height = 1;
+        const context = canvas.getContext('2d')!;
+        context.drawImage(img, 0, 0, 1, 1);
+        return Array.from(context.getImageData(0, 0, 1, 1).data.slice(0, 3));
+      });
+    const slider = section.locator('.jp-ExperimentsCompare-stepSlider');
+    await slider.fill('0');
+    await expect.poll(color).toEqual(seeded.images[a]['0']);
+    await slider.fill('1');
+    await expect(section.locator('.jp-ExperimentsCompare-stepValue')).toHaveAttribute('data-step', '20');
+    await expect.poll(color).toEqual(seeded.images[a]['20']);
+  });
+
   await test.step('the share link brings the comparison back', async () => {
     await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
     await compare.getByRole('button', { name: 'Copy link' }).click();
@@ -107,13 +151,10 @@ test('Compare: side by side, charts, parallel coordinates, images, progress and 
     expect(view.compare.runIds).toEqual(compared);
     const other = await page.context().newPage();
     try {
-      // One id the store does not have: the panel says which.
-      const url = new URL(link);
       await other.goto(link);
       const shared = other.locator('.jp-ExperimentsCompare');
       await expect(shared).toBeVisible({ timeout: 60_000 });
       await expect(shared.locator('.jp-ExperimentsCompare-table thead th[data-run-id]')).toHaveCount(3);
-      void url;
     } finally {
       await other.close();
     }
@@ -130,6 +171,20 @@ test('Compare: side by side, charts, parallel coordinates, images, progress and 
   });
 
   await test.step('the progress view marks the runs that improved', async () => {
-    void d;
+    await page.evaluate(async (filter: string) => {
+      await (window as any).jupyterapp.commands.execute('experiments:open-browser', {
+        state: { filter }
+      });
+    }, seeded.filter);
+    await browser.getByRole('button', { name: 'Progress', exact: true }).click();
+    const progress = page.locator('.jp-ExperimentsProgress');
+    await expect(progress).toBeVisible();
+    await progress.getByLabel('Metric', { exact: true }).selectOption('metrics.acc.max');
+    const improved = progress.locator('.jp-ExperimentsCompare-improvement[data-run-id]');
+    await expect(improved).toHaveCount(3);
+    expect(await improved.evaluateAll(items => items.map(i => i.getAttribute('data-run-id')))).toEqual(
+      seeded.improving
+    );
+    expect(seeded.improving).toContain(d);
   });
 });
