@@ -426,12 +426,13 @@ function Charts(props: {
         chartData(perRun, {
           xAxis: state.xAxis,
           smoothing: state.smoothing,
-          logY: state.logY
+          logY: state.logY,
+          columns: chartWidth
         })
       ]);
     }
     return out;
-  }, [series, runs, state.xAxis, state.smoothing, state.logY]);
+  }, [series, runs, state.xAxis, state.smoothing, state.logY, chartWidth]);
 
   let content: ReactNode;
   if (model.seriesError) {

@@ -280,6 +280,7 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
       }
     });
 
+    palette?.addItem({ command: CommandIDs.compare, category: 'Experiments' });
     palette?.addItem({ command: CommandIDs.progress, category: 'Experiments' });
 
     if (restorer) {

@@ -152,3 +152,57 @@ describe('valuesAt', () => {
     ]);
   });
 });
+
+describe('chartData in pixel bins', () => {
+  it('bins many distinct xs into two slots a pixel, keeping each run’s min and max', () => {
+    const n = 1000;
+    const steps = Array.from({ length: n }, (_, i) => i);
+    const a = steps.map(i => Math.sin(i / 10));
+    const b = steps.map(i => Math.cos(i / 7));
+    const data = chartData(
+      [
+        { series: series(steps, a), start: 0 },
+        {
+          series: series(
+            steps.map(s => s + 0.5),
+            b
+          ),
+          start: 0
+        }
+      ],
+      { ...OFF, columns: 100 }
+    );
+    expect(data.binned).toBe(true);
+    expect(data.xs).toHaveLength(200);
+    const finite = (values: unknown[]) =>
+      values.filter((v): v is number => typeof v === 'number');
+    expect(Math.max(...finite(data.series[0].values))).toBe(Math.max(...a));
+    expect(Math.min(...finite(data.series[0].values))).toBe(Math.min(...a));
+    expect(Math.min(...finite(data.series[1].values))).toBe(Math.min(...b));
+    // Ascending xs, as uPlot needs.
+    expect(data.xs.every((x, i) => i === 0 || x > data.xs[i - 1])).toBe(true);
+  });
+
+  it('keeps every x when they fit, and NaN-only bins as gaps', () => {
+    const few = chartData(
+      [
+        { series: series([0, 1], [1, 2]), start: 0 },
+        { series: series([0, 1], [3, 4]), start: 0 }
+      ],
+      { ...OFF, columns: 100 }
+    );
+    expect(few.binned).toBe(false);
+    const steps = Array.from({ length: 40 }, (_, i) => i);
+    const values = steps.map(i => (i < 20 ? NaN : i));
+    const data = chartData(
+      [
+        { series: series(steps, values), start: 0 },
+        { series: series(steps, values), start: 0 }
+      ],
+      { ...OFF, columns: 10 }
+    );
+    expect(data.binned).toBe(true);
+    expect(data.series[0].values[0]).toBeNull();
+    expect(data.series[0].values[data.xs.length - 1]).toBe(39);
+  });
+});

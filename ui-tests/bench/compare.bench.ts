@@ -19,6 +19,7 @@ import {
   frameStats,
   idleFrames,
   profiled,
+  traced,
   stopLongTasks,
   watchLongTasks
 } from './frames';
@@ -124,45 +125,49 @@ test('Compare panel: 20 runs × 10 keys × 10,000 points', async ({
     for (let i = 0; i < OPENS; i++) {
       opens.push(
         await profiled(page, () =>
-          page.evaluate(
-            async ([ids, keys]) => {
-              const app = (window as any).jupyterapp;
-              performance.clearResourceTimings();
-              void app.commands.execute('experiments:compare', { runIds: ids });
-              const frame = () => new Promise(requestAnimationFrame);
-              for (;;) {
-                await frame();
-                const drawn = document.querySelectorAll(
-                  '#jp-experiments-compare .jp-ExperimentsCompare-plot[data-drawn="true"]'
-                ).length;
-                if (drawn >= keys) {
-                  break;
+          traced(page, () =>
+            page.evaluate(
+              async ([ids, keys]) => {
+                const app = (window as any).jupyterapp;
+                performance.clearResourceTimings();
+                void app.commands.execute('experiments:compare', {
+                  runIds: ids
+                });
+                const frame = () => new Promise(requestAnimationFrame);
+                for (;;) {
+                  await frame();
+                  const drawn = document.querySelectorAll(
+                    '#jp-experiments-compare .jp-ExperimentsCompare-plot[data-drawn="true"]'
+                  ).length;
+                  if (drawn >= keys) {
+                    break;
+                  }
                 }
-              }
-              await new Promise(resolve => setTimeout(resolve));
-              const painted = performance.now();
-              const reply = performance
-                .getEntriesByType('resource')
-                .find(e =>
-                  /\/experiments\/api\/runs\/metrics\?/.test(e.name)
-                ) as PerformanceResourceTiming | undefined;
-              if (!reply) {
-                throw new Error('no series request seen');
-              }
-              const result = {
-                drawn: painted - reply.responseEnd,
-                server: reply.responseStart - reply.requestStart,
-                transfer: reply.encodedBodySize
-              };
-              for (const widget of app.shell.widgets('main')) {
-                if (widget.id === 'jp-experiments-compare') {
-                  widget.close();
-                  break;
+                await new Promise(resolve => setTimeout(resolve));
+                const painted = performance.now();
+                const reply = performance
+                  .getEntriesByType('resource')
+                  .find(e =>
+                    /\/experiments\/api\/runs\/metrics\?/.test(e.name)
+                  ) as PerformanceResourceTiming | undefined;
+                if (!reply) {
+                  throw new Error('no series request seen');
                 }
-              }
-              return result;
-            },
-            [ids, KEYS] as [string[], number]
+                const result = {
+                  drawn: painted - reply.responseEnd,
+                  server: reply.responseStart - reply.requestStart,
+                  transfer: reply.encodedBodySize
+                };
+                for (const widget of app.shell.widgets('main')) {
+                  if (widget.id === 'jp-experiments-compare') {
+                    widget.close();
+                    break;
+                  }
+                }
+                return result;
+              },
+              [ids, KEYS] as [string[], number]
+            )
           )
         )
       );

@@ -10,7 +10,13 @@ import * as path from 'path';
 const CHECKPOINTS = 5000;
 const REPEATS = 10;
 const TARGET_MS = 300;
-const REPORT = path.resolve(__dirname, '..', '..', 'bench', 'history-report.md');
+const REPORT = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'bench',
+  'history-report.md'
+);
 
 /** Index rows written straight into the store: the timeline reads only the index. */
 function seed(storeDir: string, notebookId: string): void {
@@ -75,7 +81,11 @@ test('timeline of 5,000 checkpoints: first screen', async ({
       nbformat: 4,
       nbformat_minor: 5,
       metadata: {
-        kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' }
+        kernelspec: {
+          name: 'python3',
+          display_name: 'Python 3',
+          language: 'python'
+        }
       },
       cells: []
     }),

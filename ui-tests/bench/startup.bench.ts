@@ -16,7 +16,13 @@ import { untilServing } from './labServer';
 
 const LOADS = 15;
 const TARGET_MS = 50;
-const REPORT = path.resolve(__dirname, '..', '..', 'bench', 'startup-report.md');
+const REPORT = path.resolve(
+  __dirname,
+  '..',
+  '..',
+  'bench',
+  'startup-report.md'
+);
 const PORTS = { with: 18911, without: 18912 };
 
 /** Where this environment keeps its prebuilt JupyterLab extensions. */
@@ -58,7 +64,10 @@ function serverConfig(root: string, withExtension: boolean): string {
       `c.LabApp.labextensions_path = [${JSON.stringify(others)}]`
     );
   }
-  const file = path.join(root, `config-${withExtension ? 'with' : 'without'}.py`);
+  const file = path.join(
+    root,
+    `config-${withExtension ? 'with' : 'without'}.py`
+  );
   fs.writeFileSync(file, lines.join('\n') + '\n');
   return file;
 }
@@ -127,7 +136,12 @@ test('start-up: JupyterLab with and without the extension', async ({
         pathname.includes('/jupyterlab-experiments/static/') &&
         pathname.endsWith('.js')
       ) {
-        chunks.add(pathname.split('/').pop()!.replace(/\.[0-9a-f]+\.js$/, ''));
+        chunks.add(
+          pathname
+            .split('/')
+            .pop()!
+            .replace(/\.[0-9a-f]+\.js$/, '')
+        );
       }
     });
 
@@ -173,8 +187,12 @@ test('start-up: JupyterLab with and without the extension', async ({
     const kib = (names: string[]) =>
       (
         names.reduce((sum, name) => {
-          const file = built.find(f => f.replace(/\.[0-9a-f]+\.js$/, '') === name);
-          return sum + (file ? fs.statSync(path.join(staticDir, file)).size : 0);
+          const file = built.find(
+            f => f.replace(/\.[0-9a-f]+\.js$/, '') === name
+          );
+          return (
+            sum + (file ? fs.statSync(path.join(staticDir, file)).size : 0)
+          );
         }, 0) / 1024
       ).toFixed(0);
     const allChunks = built.map(f => f.replace(/\.[0-9a-f]+\.js$/, ''));

@@ -28,7 +28,11 @@ function notebook() {
     nbformat: 4,
     nbformat_minor: 5,
     metadata: {
-      kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' }
+      kernelspec: {
+        name: 'python3',
+        display_name: 'Python 3',
+        language: 'python'
+      }
     },
     // Every tenth cell's saved output differs, so rows of every kind render.
     cells: Array.from({ length: CELLS }, (_, i) => ({
@@ -99,7 +103,9 @@ test('report panel while 500 cells validate: frame gaps', async ({
       if (
         // Once running, no more queries: the measurement stays light.
         runGaps.length ||
-        document.querySelector('.jp-Experiments-validationCell[data-status="running"]')
+        document.querySelector(
+          '.jp-Experiments-validationCell[data-status="running"]'
+        )
       ) {
         runGaps.push(time - last);
       }

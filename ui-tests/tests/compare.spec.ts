@@ -7,6 +7,7 @@
  * that improved; the share link brings the comparison back.
  */
 import { expect, Locator, Page, test } from '@jupyterlab/galata';
+import * as path from 'path';
 
 import {
   runRow,
@@ -90,6 +91,14 @@ test('Compare: side by side, charts, parallel coordinates, images, progress and 
       expect(value).toBe(fromJx.loss[runId][step]);
     }
   });
+
+  // `SCREENSHOT=1 make test-ui` refreshes the README's picture.
+  if (process.env.SCREENSHOT) {
+    await compare.locator('.jp-ExperimentsCompare-body').evaluate(node => (node.scrollTop = 0));
+    await page.screenshot({
+      path: path.resolve(__dirname, '..', '..', 'docs', 'compare.png')
+    });
+  }
 
   await test.step('smoothing changes the drawn path', async () => {
     const before = await drawn(loss);

@@ -239,7 +239,9 @@ function updateLegend(
   const x = data.xs[index];
   legend.x.textContent =
     xAxis === 'step'
-      ? `step ${x}`
+      ? data.binned
+        ? `step ≈ ${Math.round(x)}`
+        : `step ${x}`
       : xAxis === 'wall'
         ? new Date(x * 1000).toLocaleString()
         : formatDuration(x);
