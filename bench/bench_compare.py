@@ -1,15 +1,17 @@
 """Benchmark: comparing runs' metric series, against MLflow's metric history on the same points.
 
-    python bench/bench_compare.py [--rebuild]
+    python bench/bench_compare.py [--rebuild] [--series-only]
 
 A store of 20 runs x 10 metric keys x 10,000 points (2 million points), cached. Timed:
 ``jx.get_metrics`` of all 20 runs into a long-form pandas DataFrame (run_id, key, step,
 timestamp, value), and ``GET runs/metrics`` with the 20 run ids at a chart's width (1,000
 points a series, each bucket's min and max) on a real ``jupyter server`` (server time, from the
-X-Experiments-Server-Time header). The same points are loaded once into MLflow's SQLite tracking
-store (cached beside ours) and read with ``MlflowClient.get_metric_history`` for every run and
-key into the same DataFrame, in the same run. Targets: <= 0.5 s for ``jx.get_metrics``, <= 100 ms
-server time for the batched series.
+X-Experiments-Server-Time header), in the binary encoding the compare view asks for and in the
+default JSON. The same points are loaded once into MLflow's SQLite tracking store (cached beside
+ours) and read with ``MlflowClient.get_metric_history`` for every run and key into the same
+DataFrame, in the same run. Targets: <= 0.5 s for ``jx.get_metrics``, <= 100 ms server time for
+the batched series. ``--series-only`` times just the batched requests (no DataFrame, no MLflow)
+and prints their figures, for iterating on the server.
 """
 
 from __future__ import annotations
@@ -48,7 +50,8 @@ TARGET_SERVER_MS = 100.0
 
 def fixture_store(work_dir: Path, rebuild: bool) -> tuple[Path, list[str]]:
     """Our store with the compared runs (built once, cached), and their ids."""
-    store_dir = work_dir / f"compare-{RUNS}x{KEYS}x{POINTS}"
+    # Named after the chunk format it was written in (2: one-byte planes elided), so a new one rebuilds it.
+    store_dir = work_dir / f"compare-{RUNS}x{KEYS}x{POINTS}-chunks2"
     if rebuild or not (store_dir / "complete").exists():
         shutil.rmtree(store_dir, ignore_errors=True)
         rng = random.Random(7)
@@ -169,22 +172,51 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rebuild", action="store_true", help="rebuild the cached fixture stores")
     parser.add_argument("--work-dir", type=Path, default=Path(tempfile.gettempdir()) / "jupyterlab-experiments-bench")
+    parser.add_argument("--series-only", action="store_true", help="time only the batched series requests")
     args = parser.parse_args()
     logging.disable(logging.WARNING)
     warnings.simplefilter("ignore")
 
     store_dir, ids = fixture_store(args.work_dir, args.rebuild)
+    if args.series_only:
+        for encoding, (server_ms, client_ms) in time_series(store_dir, args.work_dir, ids).items():
+            print(f"GET runs/metrics ({encoding}): {server_ms:.1f} ms server, {client_ms:.1f} ms client")
+        return
     ours_s, ours_rows = time_ours(store_dir, ids)
-    query = urllib.parse.urlencode([*(("run_id", run_id) for run_id in ids), ("max_points", CHART_POINTS)])
-    with serve(store_dir, args.work_dir) as (conn, headers):
-        server_ms, client_ms = time_request(conn, f"/experiments/api/runs/metrics?{query}", headers)
+    requests = time_series(store_dir, args.work_dir, ids)
     uri, mlflow_ids = mlflow_store(args.work_dir, store_dir, ids)
     peer_s, peer_rows = time_mlflow(uri, mlflow_ids)
     assert ours_rows == peer_rows == RUNS * KEYS * POINTS, (ours_rows, peer_rows)
-    print(report(ours_s, server_ms, client_ms, peer_s))
+    print(report(ours_s, requests, peer_s))
 
 
-def report(ours_s: float, server_ms: float, client_ms: float, peer_s: float) -> str:
+def time_series(store_dir: Path, work_dir: Path, ids: list[str]) -> dict[str, tuple[float, float]]:
+    """(median server ms, median client ms) of the batched series request, by encoding. The server
+    keeps downsampled series decoded: asked again, as the compare view does whenever a run changes,
+    it answers from memory; ``uncached`` asks each time at another width (1,000 points, then 998...),
+    so every series is decoded and downsampled again."""
+    runs = [("run_id", run_id) for run_id in ids]
+
+    def path(encoding: str, points: int = CHART_POINTS) -> str:
+        query = urllib.parse.urlencode([*runs, ("max_points", points), ("encoding", encoding)])
+        return f"/experiments/api/runs/metrics?{query}"
+
+    with serve(store_dir, work_dir) as (conn, headers):
+        timed = {encoding: time_request(conn, path(encoding), headers) for encoding in ("binary", "json")}
+        server_ms, client_ms = [], []
+        for repeat in range(1, REPEATS + 1):
+            started = time.perf_counter()
+            conn.request("GET", path("binary", CHART_POINTS - 2 * repeat), headers=headers)
+            response = conn.getresponse()
+            body = response.read()
+            client_ms.append((time.perf_counter() - started) * 1000)
+            assert response.status == 200, (response.status, body[:300])
+            server_ms.append(float(response.getheader("X-Experiments-Server-Time", "nan")))
+        timed["binary, uncached"] = (statistics.median(server_ms), statistics.median(client_ms))
+        return timed
+
+
+def report(ours_s: float, requests: dict[str, tuple[float, float]], peer_s: float) -> str:
     """A Markdown section for docs/benchmarks.md."""
 
     def mark(met: bool) -> str:
@@ -199,15 +231,23 @@ def report(ours_s: float, server_ms: float, client_ms: float, peer_s: float) -> 
             f"`MlflowClient.get_metric_history` for every run and key into the same DataFrame, on its SQLite "
             f"store holding the same points (once: it takes minutes); ratio = MLflow / ours. "
             f"`GET runs/metrics`: the {RUNS} run ids in one request, every key at {CHART_POINTS:,} points "
-            "(each bucket's min and max), as the compare view's charts ask.",
+            "(each bucket's min and max), as the compare view's charts ask: in the binary encoding "
+            "(`encoding=binary`, the target) and in the default JSON.",
             "",
             "| figure | ours | MLflow | ratio | target | |",
             "| --- | --- | --- | --- | --- | --- |",
             f"| `jx.get_metrics`, 2 M points into a DataFrame | {ours_s:.2f} s | {peer_s:.2f} s | "
             f"{peer_s / ours_s:.1f}x | <= {TARGET_FRAME_S} s | {mark(ours_s <= TARGET_FRAME_S)} |",
-            f"| `GET runs/metrics`, {RUNS} runs x {KEYS} keys at {CHART_POINTS:,} points, server / client | "
-            f"{server_ms:.1f} ms / {client_ms:.1f} ms | | | <= {TARGET_SERVER_MS:g} ms server | "
-            f"{mark(server_ms <= TARGET_SERVER_MS)} |",
+            *(
+                f"| `GET runs/metrics`, {RUNS} runs x {KEYS} keys at {CHART_POINTS:,} points, {encoding}, "
+                f"server / client | {server_ms:.1f} ms / {client_ms:.1f} ms | | | "
+                + (
+                    f"<= {TARGET_SERVER_MS:g} ms server | {mark(server_ms <= TARGET_SERVER_MS)} |"
+                    if encoding.startswith("binary")
+                    else "| |"
+                )
+                for encoding, (server_ms, client_ms) in requests.items()
+            ),
         ]
     )
 

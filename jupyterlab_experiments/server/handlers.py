@@ -12,10 +12,12 @@ from tornado import web
 from ..common.jsonvalues import INT64_MAX
 from ..common.parameters import parse_parameters
 from ..common.version import __version__
-from ..store.base import RUN_STATUSES
+from ..store.base import RUN_STATUSES, Store
+from ..store.series import numpy_available
 from . import work
 from .base import MAX_LIMIT, ApiHandler, StreamedBodyHandler, error, in_thread
 from .events import RunEvents
+from .jsonio import series_frame
 from .query import column_layout, layout_argument, summaries_argument, trash_argument
 from .reports import validation_summary
 from .validation import (
@@ -41,6 +43,8 @@ MAX_SERIES_RUNS = 100
 MAX_SERIES_KEYS = 200
 DEFAULT_BATCH_POINTS = 1_000
 MAX_BATCH_POINTS = 10_000
+# runs/metrics replies: JSON (non-finite numbers as strings), or binary (``jsonio.series_frame``).
+SERIES_ENCODINGS = ("json", "binary")
 
 
 class InfoHandler(ApiHandler):
@@ -72,7 +76,9 @@ class RunsHandler(StreamedBodyHandler):
             summaries=summaries_argument(self),
         )
         if layout == "columns":
-            await self.reply({"runs": runs, "total": total, "columns": column_layout(runs)})
+            # A page of hundreds of columns takes milliseconds to lay out: not on the event loop.
+            columns = await self.call(column_layout, runs)
+            await self.reply({"runs": runs, "total": total, "columns": columns})
             return
         await self.reply({"runs": runs, "total": total})
 
@@ -158,7 +164,9 @@ class MetricsHandler(ApiHandler):
     """GET runs/metrics?run_id=a&run_id=b&key=loss&key=acc&max_points=800 -> {"series": [...]}:
     the series of several runs in one request (``Store.get_metric_series_many``), each
     downsampled to ``max_points`` (a chart's width); every key of each run without ``key``.
-    Repeated arguments, not comma lists: a metric key may hold a comma."""
+    Repeated arguments, not comma lists: a metric key may hold a comma. With
+    ``encoding=binary`` the same series come as one ``application/octet-stream`` body
+    (``jsonio.series_frame``)."""
 
     @web.authenticated
     @authorized
@@ -170,8 +178,21 @@ class MetricsHandler(ApiHandler):
         if keys is not None and len(keys) > MAX_SERIES_KEYS:
             raise error(400, f"key: at most {MAX_SERIES_KEYS} keys, got {len(keys)}")
         max_points = self.int_argument("max_points", DEFAULT_BATCH_POINTS, 2, MAX_BATCH_POINTS)
+        encoding = self.get_query_argument("encoding", "json")
+        if encoding not in SERIES_ENCODINGS:
+            raise error(400, f"encoding: expected one of {', '.join(SERIES_ENCODINGS)}, got {encoding[:40]!r}")
+        if encoding == "binary":
+            frame = await self.call(_series_frame, self.store, run_ids, keys, max_points)
+            await self.send(frame, "application/octet-stream")
+            return
         series = await self.call(self.store.get_metric_series_many, run_ids, keys, max_points)
         await self.reply({"series": series})
+
+
+def _series_frame(store: Store, run_ids: list[str], keys: list[str] | None, max_points: int) -> bytes:
+    """The series of ``runs/metrics`` as a binary frame, read and encoded in one worker call."""
+    series = store.get_metric_series_many(run_ids, keys, max_points, arrays=numpy_available())
+    return series_frame(series)
 
 
 class LogHandler(StreamedBodyHandler):

@@ -11,9 +11,9 @@ Layout notes (why it looks like this):
   table references, which keeps the child tables and their indexes compact;
 - params keep their JSON text and, for numbers, a REAL copy so queries compare
   numbers as numbers;
-- a metric series is a list of compressed chunks (see ``series.py``), and each
-  (run, key) has a summary row kept up to date in the same transaction as the
-  append, so listing runs never reads a series. SQLite stores NaN as NULL: in a
+- a metric series is a list of compressed chunks (see ``series.py``; version 5
+  marks chunk format 2), and each (run, key) has a summary row kept up to date
+  in the same transaction as the append, so listing runs never reads a series. SQLite stores NaN as NULL: in a
   summary, ``last`` NULL with ``count > 0`` means the last value was NaN, and
   ``min``/``max`` NULL means no value was a number yet;
 - every logged param, metric chunk, image and data row keeps its cell id and
@@ -224,7 +224,14 @@ CREATE TABLE views (
 );
 """
 
-MIGRATIONS: Sequence[Migration] = (_INITIAL, _CHECKPOINTS, _VALIDATIONS, _BROWSER)
+
+def _chunk_planes(conn: sqlite3.Connection) -> None:
+    """No table changes: from this version metric chunks are written in format 2 (``series.py``),
+    which an older release cannot read. The version makes it refuse the store (``StoreTooNew``)
+    instead of failing on every series; format 1 chunks stay as they are and are still read."""
+
+
+MIGRATIONS: Sequence[Migration] = (_INITIAL, _CHECKPOINTS, _VALIDATIONS, _BROWSER, _chunk_planes)
 
 
 class StoreTooNew(RuntimeError):

@@ -11,18 +11,14 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import {
-  ICommandPalette,
-  MainAreaWidget,
-  WidgetTracker
-} from '@jupyterlab/apputils';
+import { ICommandPalette } from '@jupyterlab/apputils';
 import { ILauncher } from '@jupyterlab/launcher';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { tableRowsIcon } from '@jupyterlab/ui-components';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { lazy } from '../common/lazy';
-import { LazyPanel } from '../common/lazyPanel';
+import { ViewPanel } from '../common/viewPanel';
 import { IExperimentsClient } from '../rest';
 import { CommandIDs } from '../tokens';
 import type { BrowserContent, IBrowserDeps, IBrowserSlots } from './panel';
@@ -64,47 +60,23 @@ export const browserPlugin: JupyterFrontEndPlugin<void> = {
     rendermime: IRenderMimeRegistry | null
   ) => {
     const deps: IBrowserDeps = { app, client, rendermime };
-    const tracker = new WidgetTracker<MainAreaWidget<LazyPanel>>({
-      namespace: 'experiments-browser'
+    const panels = new ViewPanel<Partial<IViewState>, BrowserContent>({
+      app,
+      id: 'jp-experiments-browser',
+      label: 'Experiments',
+      caption: 'Every run: filter, sort, group, tag, share',
+      icon: tableRowsIcon,
+      className: 'jp-ExperimentsBrowser-widget',
+      command: CommandIDs.openBrowser,
+      restorer,
+      load: async state =>
+        (await loadPanel()).createBrowserContent(deps, {
+          state,
+          slots: browserSlots.current
+        }),
+      viewChanged: content => content.model.stateChanged,
+      apply: (content, state) => content.model.setState(state)
     });
-    /** Each panel's latest view, saved with the layout. */
-    const views = new WeakMap<MainAreaWidget<LazyPanel>, IViewState>();
-
-    const content = async (
-      widget: MainAreaWidget<LazyPanel>
-    ): Promise<BrowserContent> =>
-      (await widget.content.ready()) as BrowserContent;
-
-    const create = (state: Partial<IViewState> | null) => {
-      const lazyPanel = new LazyPanel({
-        id: 'jp-experiments-browser-content',
-        icon: tableRowsIcon,
-        caption: 'Experiments: every run',
-        load: async () => {
-          const panel = await loadPanel();
-          const browser = panel.createBrowserContent(deps, {
-            state,
-            slots: browserSlots.current
-          });
-          browser.model.stateChanged.connect((_, view) => {
-            views.set(widget, view);
-            void tracker.save(widget);
-          });
-          return browser;
-        }
-      });
-      const widget = new MainAreaWidget({ content: lazyPanel });
-      widget.id = 'jp-experiments-browser';
-      widget.title.label = 'Experiments';
-      widget.title.caption = 'Every run: filter, sort, group, tag, share';
-      widget.title.icon = tableRowsIcon;
-      widget.title.closable = true;
-      widget.addClass('jp-ExperimentsBrowser-widget');
-      if (state) {
-        views.set(widget, { ...(state as IViewState) });
-      }
-      return widget;
-    };
 
     app.commands.addCommand(CommandIDs.openBrowser, {
       label: args => (args.isLauncher ? 'Experiments' : 'Experiments Browser'),
@@ -139,15 +111,7 @@ export const browserPlugin: JupyterFrontEndPlugin<void> = {
             [CommandIDs.progress, progress]
           ];
         }
-        let widget = tracker.find(() => true);
-        if (!widget || widget.isDisposed) {
-          widget = create(state);
-          void tracker.add(widget);
-          app.shell.add(widget, 'main');
-        } else if (state) {
-          (await content(widget)).model.setState(state);
-        }
-        app.shell.activateById(widget.id);
+        const widget = await panels.open(state);
         // Opened after the browser, so the linked panel is the one in front.
         for (const [command, view] of linked) {
           if (view) {
@@ -172,18 +136,6 @@ export const browserPlugin: JupyterFrontEndPlugin<void> = {
     // `/lab?experiments=<view>` opens the panel on that view.
     if (router) {
       registerShareRoute(router, app.commands, CommandIDs.openBrowser);
-    }
-    if (restorer) {
-      void restorer.restore(tracker, {
-        command: CommandIDs.openBrowser,
-        args: widget => {
-          const view = views.get(widget);
-          return (
-            view ? { state: view as unknown as ReadonlyPartialJSONObject } : {}
-          ) as ReadonlyPartialJSONObject;
-        },
-        name: () => 'experiments-browser'
-      });
     }
   }
 };

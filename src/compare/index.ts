@@ -11,18 +11,13 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import {
-  ICommandPalette,
-  MainAreaWidget,
-  Notification,
-  WidgetTracker
-} from '@jupyterlab/apputils';
-import { lineFormIcon, tableRowsIcon } from '@jupyterlab/ui-components';
+import { ICommandPalette, Notification } from '@jupyterlab/apputils';
+import { lineFormIcon } from '@jupyterlab/ui-components';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { errorMessage } from '../common/format';
 import { lazy } from '../common/lazy';
-import { LazyPanel } from '../common/lazyPanel';
+import { ViewPanel } from '../common/viewPanel';
 import type { IViewState } from '../browser/viewState';
 import { IExperimentsClient } from '../rest';
 import { CommandIDs, ICheckpoints } from '../tokens';
@@ -106,47 +101,23 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
       }
     };
 
-    // The Compare panel.
-    const compareTracker = new WidgetTracker<MainAreaWidget<LazyPanel>>({
-      namespace: 'experiments-compare'
+    const comparePanel = new ViewPanel<Partial<ICompareState>, CompareContent>({
+      app,
+      id: 'jp-experiments-compare',
+      label: 'Compare Runs',
+      caption: 'Runs side by side: params, metrics, charts',
+      icon: lineFormIcon,
+      className: 'jp-ExperimentsCompare-widget',
+      command: CommandIDs.compare,
+      restorer,
+      load: async state =>
+        (await loadPanel()).createCompareContent(
+          { client, actions },
+          state ?? {}
+        ),
+      viewChanged: content => content.model.stateChanged,
+      apply: (content, state) => content.model.setState(state)
     });
-    const compareViews = new WeakMap<
-      MainAreaWidget<LazyPanel>,
-      ICompareState
-    >();
-    const compareContent = async (widget: MainAreaWidget<LazyPanel>) =>
-      (await widget.content.ready()) as CompareContent;
-
-    const createCompare = (state: Partial<ICompareState>) => {
-      const lazyPanel = new LazyPanel({
-        id: 'jp-experiments-compare-content',
-        icon: lineFormIcon,
-        caption: 'Experiments: compare runs',
-        load: async () => {
-          const panel = await loadPanel();
-          const content = panel.createCompareContent(
-            { client, actions },
-            state
-          );
-          content.model.stateChanged.connect((_, view) => {
-            compareViews.set(widget, view);
-            void compareTracker.save(widget);
-          });
-          return content;
-        }
-      });
-      const widget = new MainAreaWidget({ content: lazyPanel });
-      widget.id = 'jp-experiments-compare';
-      widget.title.label = 'Compare Runs';
-      widget.title.caption = 'Runs side by side: params, metrics, charts';
-      widget.title.icon = lineFormIcon;
-      widget.title.closable = true;
-      widget.addClass('jp-ExperimentsCompare-widget');
-      if (state.runIds) {
-        compareViews.set(widget, state as ICompareState);
-      }
-      return widget;
-    };
 
     app.commands.addCommand(CommandIDs.compare, {
       label: 'Compare Runs',
@@ -191,55 +162,27 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
           );
           state.runIds = state.runIds.slice(0, MAX_COMPARED);
         }
-        let widget = compareTracker.find(() => true);
-        if (!widget || widget.isDisposed) {
-          widget = createCompare(state);
-          void compareTracker.add(widget);
-          app.shell.add(widget, 'main');
-        } else if (state.runIds) {
-          (await compareContent(widget)).model.setState(state);
-        }
-        app.shell.activateById(widget.id);
-        return widget;
+        return comparePanel.open(state.runIds ? state : null);
       }
     });
 
-    // The Progress panel.
-    const progressTracker = new WidgetTracker<MainAreaWidget<LazyPanel>>({
-      namespace: 'experiments-progress'
+    const progressPanel = new ViewPanel<IProgressState, ProgressContent>({
+      app,
+      id: 'jp-experiments-progress',
+      label: 'Progress',
+      caption: 'Best so far over the runs of a filter',
+      icon: lineFormIcon,
+      className: 'jp-ExperimentsProgress-widget',
+      command: CommandIDs.progress,
+      restorer,
+      load: async state =>
+        (await loadPanel()).createProgressContent(
+          { client, actions },
+          state ?? parseProgressState({})!
+        ),
+      viewChanged: content => content.stateChanged,
+      apply: (content, state) => content.setState(state)
     });
-    const progressViews = new WeakMap<
-      MainAreaWidget<LazyPanel>,
-      IProgressState
-    >();
-    const createProgress = (state: IProgressState) => {
-      const lazyPanel = new LazyPanel({
-        id: 'jp-experiments-progress-content',
-        icon: tableRowsIcon,
-        caption: 'Experiments: progress',
-        load: async () => {
-          const panel = await loadPanel();
-          const content = panel.createProgressContent(
-            { client, actions },
-            state
-          );
-          content.stateChanged.connect((_, view) => {
-            progressViews.set(widget, view);
-            void progressTracker.save(widget);
-          });
-          return content;
-        }
-      });
-      const widget = new MainAreaWidget({ content: lazyPanel });
-      widget.id = 'jp-experiments-progress';
-      widget.title.label = 'Progress';
-      widget.title.caption = 'Best so far over the runs of a filter';
-      widget.title.icon = lineFormIcon;
-      widget.title.closable = true;
-      widget.addClass('jp-ExperimentsProgress-widget');
-      progressViews.set(widget, state);
-      return widget;
-    };
 
     app.commands.addCommand(CommandIDs.progress, {
       label: 'Show Experiment Progress',
@@ -267,43 +210,11 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
           });
           return;
         }
-        let widget = progressTracker.find(() => true);
-        if (!widget || widget.isDisposed) {
-          widget = createProgress(state);
-          void progressTracker.add(widget);
-          app.shell.add(widget, 'main');
-        } else if (args.state !== undefined) {
-          ((await widget.content.ready()) as ProgressContent).setState(state);
-        }
-        app.shell.activateById(widget.id);
-        return widget;
+        return progressPanel.open(args.state === undefined ? null : state);
       }
     });
 
     palette?.addItem({ command: CommandIDs.compare, category: 'Experiments' });
     palette?.addItem({ command: CommandIDs.progress, category: 'Experiments' });
-
-    if (restorer) {
-      void restorer.restore(compareTracker, {
-        command: CommandIDs.compare,
-        args: widget => {
-          const view = compareViews.get(widget);
-          return (
-            view ? { state: view as unknown as ReadonlyPartialJSONObject } : {}
-          ) as ReadonlyPartialJSONObject;
-        },
-        name: () => 'experiments-compare'
-      });
-      void restorer.restore(progressTracker, {
-        command: CommandIDs.progress,
-        args: widget => {
-          const view = progressViews.get(widget);
-          return (
-            view ? { state: view as unknown as ReadonlyPartialJSONObject } : {}
-          ) as ReadonlyPartialJSONObject;
-        },
-        name: () => 'experiments-progress'
-      });
-    }
   }
 };

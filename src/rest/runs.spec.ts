@@ -1,24 +1,75 @@
 import { ServerConnection } from '@jupyterlab/services';
 
 import { runMetricField, runParam } from './runColumns';
-import { RunsClient } from './runs';
+import { decodeSeriesFrame, RunsClient } from './runs';
 
-/** Settings whose fetch answers `body` and notes the URLs asked for. */
-const replying = (body: unknown, urls: string[]) =>
+/**
+ * Settings whose fetch answers `body` (JSON, or bytes as they are) with
+ * `status` and notes the URLs asked for.
+ */
+const replying = (body: unknown, urls: string[], status = 200) =>
   ServerConnection.makeSettings({
     baseUrl: 'http://localhost/',
     fetch: (async (request: Request | string) => {
       urls.push(typeof request === 'string' ? request : request.url);
-      const text = JSON.stringify(body);
+      const bytes =
+        body instanceof Uint8Array
+          ? body
+          : new TextEncoder().encode(JSON.stringify(body));
+      const text = new TextDecoder().decode(bytes);
       return {
-        ok: true,
-        status: 200,
-        statusText: 'OK',
+        ok: status < 400,
+        status,
+        statusText: status < 400 ? 'OK' : 'Not Found',
         text: async () => text,
-        json: async () => JSON.parse(text)
+        json: async () => JSON.parse(text),
+        arrayBuffer: async () =>
+          bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length)
       };
     }) as unknown as typeof fetch
   });
+
+/** A `runs/metrics?encoding=binary` body, as the server frames it. */
+function seriesFrame(
+  series: {
+    run_id: string;
+    key: string;
+    count: number;
+    steps: number[];
+    values: number[];
+    timestamps: number[];
+  }[]
+): Uint8Array {
+  let header = new TextEncoder().encode(
+    JSON.stringify({
+      series: series.map(({ run_id, key, count, values }) => ({
+        run_id,
+        key,
+        count,
+        points: values.length
+      }))
+    })
+  );
+  const padded = new Uint8Array(
+    header.length + ((8 - ((4 + header.length) % 8)) % 8)
+  );
+  padded.fill(0x20);
+  padded.set(header);
+  header = padded;
+  const numbers = series.flatMap(one => [
+    ...one.steps,
+    ...one.values,
+    ...one.timestamps
+  ]);
+  const body = new Uint8Array(4 + header.length + 8 * numbers.length);
+  const view = new DataView(body.buffer);
+  view.setUint32(0, header.length);
+  body.set(header, 4);
+  numbers.forEach((n, i) =>
+    view.setFloat64(4 + header.length + 8 * i, n, true)
+  );
+  return body;
+}
 
 describe('RunsClient.list', () => {
   it('asks for the metric summaries named, and revives NaN and infinities', async () => {
@@ -95,21 +146,35 @@ describe('RunsClient.list', () => {
 });
 
 describe('RunsClient.metricSeriesMany', () => {
-  it('asks for every run and key in one request, and revives NaN', async () => {
+  it('asks for every run and key in one binary request, and decodes it', async () => {
     const urls: string[] = [];
     const settings = replying(
-      {
-        series: [
-          {
-            run_id: 'a',
-            key: 'k,1',
-            steps: [0, 1],
-            values: [0.5, 'NaN'],
-            timestamps: [1, 2],
-            count: 2
-          }
-        ]
-      },
+      seriesFrame([
+        {
+          run_id: 'a',
+          key: 'k,1',
+          count: 5,
+          steps: [0, 1, 4],
+          values: [0.5, NaN, -Infinity],
+          timestamps: [1.5, 2, 3.25]
+        },
+        {
+          run_id: 'b',
+          key: 'lössé',
+          count: 1,
+          steps: [2 ** 40],
+          values: [Infinity],
+          timestamps: [1.7e9]
+        },
+        {
+          run_id: 'b',
+          key: 'empty',
+          count: 0,
+          steps: [],
+          values: [],
+          timestamps: []
+        }
+      ]),
       urls
     );
     const series = await new RunsClient(settings).metricSeriesMany(
@@ -122,8 +187,56 @@ describe('RunsClient.metricSeriesMany', () => {
     expect(url.searchParams.getAll('run_id')).toEqual(['a', 'b']);
     expect(url.searchParams.getAll('key')).toEqual(['k,1', 'loss']);
     expect(url.searchParams.get('max_points')).toBe('800');
-    expect(series[0].run_id).toBe('a');
-    expect(series[0].values[0]).toBe(0.5);
-    expect(series[0].values[1]).toBeNaN();
+    expect(url.searchParams.get('encoding')).toBe('binary');
+    expect(series).toEqual([
+      {
+        run_id: 'a',
+        key: 'k,1',
+        count: 5,
+        steps: [0, 1, 4],
+        values: [0.5, NaN, -Infinity],
+        timestamps: [1.5, 2, 3.25]
+      },
+      {
+        run_id: 'b',
+        key: 'lössé',
+        count: 1,
+        steps: [2 ** 40],
+        values: [Infinity],
+        timestamps: [1.7e9]
+      },
+      {
+        run_id: 'b',
+        key: 'empty',
+        count: 0,
+        steps: [],
+        values: [],
+        timestamps: []
+      }
+    ]);
+    expect(Array.isArray(series[0].values)).toBe(true);
+  });
+
+  it("throws the server's message for a refused request", async () => {
+    const settings = replying({ message: "run 'nope' not found" }, [], 404);
+    await expect(
+      new RunsClient(settings).metricSeriesMany(['nope'], null, 800)
+    ).rejects.toMatchObject({ status: 404, message: "run 'nope' not found" });
+  });
+
+  it('refuses a reply that ends inside a series', () => {
+    const body = seriesFrame([
+      {
+        run_id: 'a',
+        key: 'k',
+        count: 2,
+        steps: [0, 1],
+        values: [1, 2],
+        timestamps: [0, 1]
+      }
+    ]);
+    expect(() => decodeSeriesFrame(body.subarray(0, body.length - 8))).toThrow(
+      /ends inside a series/
+    );
   });
 });

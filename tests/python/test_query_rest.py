@@ -4,6 +4,9 @@ a query that cannot be read is a 400 saying where; nothing without authenticatio
 from __future__ import annotations
 
 import json
+import math
+import sys
+from array import array
 
 import pytest
 from conftest import API, property_settings, strict_json
@@ -120,6 +123,73 @@ def test_the_series_of_many_runs_come_in_one_request(api, seeded, server_store):
         [{"start_time": 1.0, "batch": {"metrics": [{"key": "m", "values": [float("nan")]}]}}]
     )
     assert api("GET", "runs/metrics", params=[("run_id", nan[0])])[1]["series"][0]["values"] == ["NaN"]
+
+
+def series_frame(body: bytes) -> list[dict]:
+    """The series of a ``runs/metrics?encoding=binary`` reply, as lists."""
+    length = int.from_bytes(body[:4], "big")
+    assert (4 + length) % 8 == 0  # the columns can be viewed in place
+    header = json.loads(body[4 : 4 + length])
+    offset, series = 4 + length, []
+    for entry in header["series"]:
+        columns = []
+        for _ in range(3):
+            column = array("d")
+            column.frombytes(body[offset : offset + 8 * entry["points"]])
+            if sys.byteorder == "big":
+                column.byteswap()
+            columns.append(column.tolist())
+            offset += 8 * entry["points"]
+        series.append(
+            {
+                "run_id": entry["run_id"],
+                "key": entry["key"],
+                "count": entry["count"],
+                **dict(zip(("steps", "values", "timestamps"), columns)),
+            }
+        )
+    assert offset == len(body)
+    return series
+
+
+def test_the_series_of_many_runs_come_binary_on_request(api, seeded, server_store):
+    tree, linear = seeded["tree"], seeded["linear"]
+    odd = server_store.import_runs(
+        [
+            {
+                "start_time": 1.0,
+                "batch": {
+                    "metrics": [
+                        {"key": "m", "steps": [9, 3, 7], "values": [math.nan, math.inf, -math.inf]},
+                        {"key": "k,é", "values": [float(i % 13) for i in range(50)]},
+                    ]
+                },
+            }
+        ]
+    )[0]
+    query = [("run_id", linear), ("run_id", tree), ("run_id", odd), ("max_points", "10")]
+    json_status, as_json = api("GET", "runs/metrics", params=query)
+    status, body = api("GET", "runs/metrics", params=[*query, ("encoding", "binary")])
+    assert (json_status, status) == (200, 200) and isinstance(body, bytes)
+    decoded = series_frame(body)
+    # The same series, NaN and the infinities as themselves instead of strings.
+    revive = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+    for one in as_json["series"]:
+        one["values"] = [revive.get(value, value) for value in one["values"]]
+    assert [(one["run_id"], one["key"], one["count"]) for one in decoded] == [
+        (one["run_id"], one["key"], one["count"]) for one in as_json["series"]
+    ]
+    for ours, theirs in zip(decoded, as_json["series"]):
+        for column in ("steps", "values", "timestamps"):
+            assert len(ours[column]) == len(theirs[column])
+            assert all(a == b or (a != a and b != b) for a, b in zip(ours[column], theirs[column]))
+    assert decoded[-1]["values"][1:] == [math.inf, -math.inf] and math.isnan(decoded[-1]["values"][0])
+    assert decoded[-1]["steps"] == [9, 3, 7]
+    # Refusals are JSON, whatever the encoding.
+    status, body = api("GET", "runs/metrics", params=[("run_id", "nope"), ("encoding", "binary")])
+    assert status == 404 and "run 'nope' not found" in body["message"]
+    status, body = api("GET", "runs/metrics", params=[("run_id", linear), ("encoding", "msgpack")])
+    assert status == 400 and "encoding: expected one of json, binary" in body["message"]
 
 
 @pytest.mark.parametrize(

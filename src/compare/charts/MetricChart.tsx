@@ -127,7 +127,6 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
       chart.current = null;
     };
     // The width is applied by the effect below without redrawing from scratch.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [data, runs, colors, xAxis, logY, metric]);
 
   useEffect(() => {
