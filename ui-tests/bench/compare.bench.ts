@@ -148,7 +148,12 @@ test('Compare panel: 20 runs × 10 keys × 10,000 points', async ({
 
     // --- Charts drawn: from the series reply to every chart drawn (the
     // first open loads the panel's code and uPlot).
-    const opens: { drawn: number; server: number; transfer: number }[] = [];
+    const opens: {
+      drawn: number;
+      shown: number;
+      server: number;
+      transfer: number;
+    }[] = [];
     for (let i = 0; i < OPENS; i++) {
       opens.push(
         await profiled(page, () =>
@@ -170,6 +175,16 @@ test('Compare panel: 20 runs × 10 keys × 10,000 points', async ({
                     break;
                   }
                 }
+                // Drawn: the last chart's first draw on its canvas; on
+                // screen: the frame after it, presented.
+                const drawnAt = Math.max(
+                  ...Array.from(
+                    document.querySelectorAll<HTMLElement>(
+                      '#jp-experiments-compare .jp-ExperimentsCompare-plot[data-drawn="true"]'
+                    ),
+                    node => Number(node.dataset.drawnAt)
+                  )
+                );
                 await new Promise(resolve => setTimeout(resolve));
                 const painted = performance.now();
                 const reply = performance
@@ -181,7 +196,8 @@ test('Compare panel: 20 runs × 10 keys × 10,000 points', async ({
                   throw new Error('no series request seen');
                 }
                 const result = {
-                  drawn: painted - reply.responseEnd,
+                  drawn: drawnAt - reply.responseEnd,
+                  shown: painted - reply.responseEnd,
                   server: reply.responseStart - reply.requestStart,
                   transfer: reply.encodedBodySize
                 };
@@ -206,6 +222,8 @@ test('Compare panel: 20 runs × 10 keys × 10,000 points', async ({
       cold: opens[0].drawn,
       median: medianOf(warm.map(o => o.drawn)),
       max: Math.max(...warm.map(o => o.drawn)),
+      shown: medianOf(warm.map(o => o.shown)),
+      shownMax: Math.max(...warm.map(o => o.shown)),
       server: medianOf(warm.map(o => o.server)),
       bytes: warm[0].transfer
     };
@@ -223,6 +241,8 @@ test('Compare panel: 20 runs × 10 keys × 10,000 points', async ({
       .locator('.u-over');
     await expect(over).toBeVisible({ timeout: 60_000 });
     await over.scrollIntoViewIfNeeded();
+    // Sections scrolled near mount now (ECharts): hover once they are drawn.
+    await page.waitForTimeout(2000);
     const box = (await over.boundingBox())!;
     const idle = frameStats(await idleFrames(page, 120), [], HOVER_FRAME_MS);
     await watchLongTasks(page);
@@ -245,12 +265,14 @@ test('Compare panel: 20 runs × 10 keys × 10,000 points', async ({
       };
     });
     const moves = 300;
-    for (let i = 0; i <= moves; i++) {
-      await page.mouse.move(
-        box.x + 1 + ((box.width - 3) * i) / moves,
-        box.y + box.height / 2
-      );
-    }
+    await profiled(page, async () => {
+      for (let i = 0; i <= moves; i++) {
+        await page.mouse.move(
+          box.x + 1 + ((box.width - 3) * i) / moves,
+          box.y + box.height / 2
+        );
+      }
+    });
     const deltas: number[] = await page.evaluate(() =>
       (window as any).__stopFrames()
     );
@@ -357,11 +379,12 @@ test('Compare panel: 20 runs × 10 keys × 10,000 points', async ({
       [
         `## Compare panel: ${RUNS} runs × ${KEYS} keys × ${POINTS.toLocaleString('en')} points`,
         '',
-        `Chromium (headless, 1600×1000), a JupyterLab on a store of ${RUNS} runs, each with ${KEYS} metric keys of ${POINTS.toLocaleString('en')} points. The panel opened ${OPENS} times (the first loads its code and uPlot); one request brings every series, downsampled by the server to the charts' width; time from the end of that reply (resource timing) to all ${KEYS} charts drawn. Server time: the reply's time to first byte as the page saw it. Median of the warm opens.`,
+        `Chromium (headless, 1600×1000), a JupyterLab on a store of ${RUNS} runs, each with ${KEYS} metric keys of ${POINTS.toLocaleString('en')} points. The panel opened ${OPENS} times (the first loads its code and uPlot); one request brings every series, downsampled by the server to the charts' width; time from the end of that reply (resource timing) to the last of the ${KEYS} charts drawn on its canvas (uPlot's draw hook), and to the next frame presented (requestAnimationFrame, then a task). Server time: the reply's time to first byte as the page saw it. Median of the warm opens.`,
         '',
         '| figure | value | target | |',
         '| --- | --- | --- | --- |',
         `| charts drawn after the reply, median / max | ${ms(drawn.median)} / ${ms(drawn.max)} | <= ${DRAWN_MS} ms | ${verdict(drawn.max <= DRAWN_MS)} |`,
+        `| the frame after, on screen, median / max | ${ms(drawn.shown)} / ${ms(drawn.shownMax)} | | |`,
         `| first open (code and uPlot loaded) | ${ms(drawn.cold)} | | |`,
         `| series reply, time to first byte (median) | ${ms(drawn.server)} | <= ${REPLY_MS} ms | ${verdict(drawn.server <= REPLY_MS)} |`,
         `| series reply size | ${(drawn.bytes / 1024).toFixed(0)} KiB | | |`,

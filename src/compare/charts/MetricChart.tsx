@@ -106,18 +106,28 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
                 updateLegend(rows, data, index ?? null, xAxis);
               }
             ],
-            draw: [u => drawClipped(u, data, colors)]
+            draw: [
+              u => {
+                drawClipped(u, data, colors);
+                // The first draw of this data: when it is on the canvas.
+                const node = host.current;
+                if (node && node.dataset.drawn !== 'true') {
+                  node.dataset.drawn = 'true';
+                  node.dataset.drawnAt = String(performance.now());
+                  onDrawn.current?.(metric, performance.now() - started);
+                }
+              }
+            ]
           }
         };
         chart.current?.destroy();
+        host.current.dataset.drawn = 'false';
         const instance = new UPlot(
           options,
           [data.xs, ...columns] as uPlot.AlignedData,
           host.current
         );
         chart.current = instance;
-        host.current.dataset.drawn = 'true';
-        onDrawn.current?.(metric, performance.now() - started);
       },
       reason => setError(String(reason))
     );
