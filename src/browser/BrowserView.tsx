@@ -6,6 +6,7 @@
  */
 import React, { ReactNode, useEffect, useRef, useState } from 'react';
 
+import { useSignalVersion } from '../common/useSignal';
 import { MAX_COMPARED } from '../compare/state';
 import { columnId, columnLabel } from './columns';
 import type { BrowserModel } from './model';
@@ -40,22 +41,9 @@ export interface IBrowserViewProps {
   onProgress?: (filter: string) => void;
 }
 
-/** The model's version: a number that changes whenever it does. */
-export function useModelVersion(model: BrowserModel): number {
-  const [version, setVersion] = useState(0);
-  useEffect(() => {
-    const bump = () => setVersion(v => v + 1);
-    model.changed.connect(bump);
-    return () => {
-      model.changed.disconnect(bump);
-    };
-  }, [model]);
-  return version;
-}
-
 export function BrowserView(props: IBrowserViewProps): JSX.Element {
   const { model, slots = {} } = props;
-  const version = useModelVersion(model);
+  const version = useSignalVersion(model.changed);
   const [chooser, setChooser] = useState(false);
   const [details, setDetails] = useState<string | null>(null);
 

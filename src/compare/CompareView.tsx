@@ -5,6 +5,7 @@
  */
 import React, { ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 
+import { useSignalVersion } from '../common/useSignal';
 import { columnId } from '../browser/columns';
 import type { IViewState } from '../browser/viewState';
 import type { IRun } from '../tokens';
@@ -43,21 +44,9 @@ export interface ICompareViewProps {
   onChartDrawn?: (metric: string, ms: number) => void;
 }
 
-function useModelVersion(model: CompareModel): number {
-  const [version, setVersion] = useState(0);
-  useEffect(() => {
-    const bump = () => setVersion(v => v + 1);
-    model.changed.connect(bump);
-    return () => {
-      model.changed.disconnect(bump);
-    };
-  }, [model]);
-  return version;
-}
-
 export function CompareView(props: ICompareViewProps): JSX.Element {
   const { model } = props;
-  const version = useModelVersion(model);
+  const version = useSignalVersion(model.changed);
   const state = model.state;
   const runs = model.runs;
   const colors = useMemo(() => runs.map((_, i) => runColor(i)), [runs]);

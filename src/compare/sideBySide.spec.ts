@@ -1,3 +1,4 @@
+import { FakeExperimentsClient } from '../testing/fakeClient';
 import { IRun } from '../tokens';
 import {
   bestOf,
@@ -7,33 +8,14 @@ import {
   same
 } from './sideBySide';
 
+/** A finished run with the fake server's defaults. */
 function run(id: string, overrides: Partial<IRun> = {}): IRun {
-  return {
+  return new FakeExperimentsClient().runs.add({
     id,
     name: id,
-    kind: 'notebook',
     status: 'finished',
-    notebook_path: 'a.ipynb',
-    notebook_id: null,
-    kernel_name: null,
-    user: null,
-    start_time: 100,
-    end_time: 200,
-    updated: 0,
-    tags: {},
-    notes: '',
-    params: {},
-    metrics: {},
-    starred: false,
-    archived: false,
-    deleted: null,
-    param_cells: {},
-    images: [],
-    data: [],
-    environment: null,
-    executions: [],
     ...overrides
-  };
+  });
 }
 
 function metric(

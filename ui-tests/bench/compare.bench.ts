@@ -19,6 +19,8 @@ import {
   frameStats,
   idleFrames,
   profiled,
+  recordFrames,
+  stopFrames,
   traced,
   stopLongTasks,
   watchLongTasks
@@ -246,24 +248,7 @@ test('Compare panel: 20 runs × 10 keys × 10,000 points', async ({
     const box = (await over.boundingBox())!;
     const idle = frameStats(await idleFrames(page, 120), [], HOVER_FRAME_MS);
     await watchLongTasks(page);
-    await page.evaluate(() => {
-      const deltas: number[] = [];
-      let last = performance.now();
-      let running = true;
-      const tick = () => {
-        const now = performance.now();
-        deltas.push(now - last);
-        last = now;
-        if (running) {
-          requestAnimationFrame(tick);
-        }
-      };
-      requestAnimationFrame(tick);
-      (window as any).__stopFrames = () => {
-        running = false;
-        return deltas.slice(1);
-      };
-    });
+    await recordFrames(page);
     const moves = 300;
     await profiled(page, async () => {
       for (let i = 0; i <= moves; i++) {
@@ -273,9 +258,7 @@ test('Compare panel: 20 runs × 10 keys × 10,000 points', async ({
         );
       }
     });
-    const deltas: number[] = await page.evaluate(() =>
-      (window as any).__stopFrames()
-    );
+    const deltas: number[] = await stopFrames(page);
     const hover = frameStats(deltas, await stopLongTasks(page), HOVER_FRAME_MS);
     await expect(
       page
@@ -328,24 +311,7 @@ test('Compare panel: 20 runs × 10 keys × 10,000 points', async ({
     await chart.scrollIntoViewIfNeeded();
     const area = (await chart.boundingBox())!;
     await watchLongTasks(page);
-    await page.evaluate(() => {
-      const deltas: number[] = [];
-      let last = performance.now();
-      let running = true;
-      const tick = () => {
-        const now = performance.now();
-        deltas.push(now - last);
-        last = now;
-        if (running) {
-          requestAnimationFrame(tick);
-        }
-      };
-      requestAnimationFrame(tick);
-      (window as any).__stopFrames = () => {
-        running = false;
-        return deltas.slice(1);
-      };
-    });
+    await recordFrames(page);
     const axisX = area.x + 48;
     const axisTop = area.y + 48;
     const axisHeight = area.height - 48 - 24;
@@ -356,9 +322,7 @@ test('Compare panel: 20 runs × 10 keys × 10,000 points', async ({
     }
     await page.mouse.up();
     await page.waitForTimeout(500);
-    const brushDeltas: number[] = await page.evaluate(() =>
-      (window as any).__stopFrames()
-    );
+    const brushDeltas: number[] = await stopFrames(page);
     const brushing = frameStats(
       brushDeltas,
       await stopLongTasks(page),

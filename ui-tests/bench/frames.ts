@@ -225,3 +225,30 @@ export async function traced<T>(
   }
   return result;
 }
+
+/** In the page: records requestAnimationFrame deltas until `stopFrames`. */
+export async function recordFrames(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const deltas: number[] = [];
+    let last = performance.now();
+    let running = true;
+    const tick = () => {
+      const now = performance.now();
+      deltas.push(now - last);
+      last = now;
+      if (running) {
+        requestAnimationFrame(tick);
+      }
+    };
+    requestAnimationFrame(tick);
+    (window as any).__stopFrames = () => {
+      running = false;
+      return deltas.slice(1);
+    };
+  });
+}
+
+/** The frame deltas (ms) recorded since `recordFrames`. */
+export function stopFrames(page: Page): Promise<number[]> {
+  return page.evaluate(() => (window as any).__stopFrames() as number[]);
+}
