@@ -12,6 +12,7 @@ import { formatDuration, formatNumber } from '../../common/format';
 import { lazy } from '../../common/lazy';
 import type { IRun } from '../../tokens';
 import type { XAxis } from '../state';
+import { useTheme } from '../theme';
 import { IChartData, valuesAt } from '../series';
 
 const loadUPlot = lazy(async () => (await import('uplot')).default);
@@ -39,8 +40,12 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
   const [error, setError] = useState<string | null>(null);
   const onDrawn = useRef(props.onDrawn);
   onDrawn.current = props.onDrawn;
+  const theme = useTheme(host);
 
   useEffect(() => {
+    if (!theme) {
+      return;
+    }
     let cancelled = false;
     const started = performance.now();
     void loadUPlot().then(
@@ -67,7 +72,9 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
             label: runLabel(runs[one.run]),
             stroke: color,
             width: smoothed ? 2 : 1.5,
-            points: { show: false }
+            // uPlot's default: points drawn where they are sparse, so a
+            // series of one point (or with gaps around one) still shows.
+            points: { size: 5 }
           });
           columns.push(one.values);
         }
@@ -82,18 +89,18 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
           },
           axes: [
             {
-              stroke: themeColor('--jp-ui-font-color2'),
-              grid: { stroke: themeColor('--jp-border-color2'), width: 1 },
-              ticks: { stroke: themeColor('--jp-border-color2') },
+              stroke: theme.muted,
+              grid: { stroke: theme.grid, width: 1 },
+              ticks: { stroke: theme.grid },
               values:
                 xAxis === 'relative'
                   ? (_, ticks) => ticks.map(t => formatDuration(t))
                   : undefined
             },
             {
-              stroke: themeColor('--jp-ui-font-color2'),
-              grid: { stroke: themeColor('--jp-border-color2'), width: 1 },
-              ticks: { stroke: themeColor('--jp-border-color2') },
+              stroke: theme.muted,
+              grid: { stroke: theme.grid, width: 1 },
+              ticks: { stroke: theme.grid },
               size: 60,
               values: (_, ticks) => ticks.map(t => formatNumber(t))
             }
@@ -137,7 +144,7 @@ export function MetricChart(props: IMetricChartProps): JSX.Element {
       chart.current = null;
     };
     // The width is applied by the effect below without redrawing from scratch.
-  }, [data, runs, colors, xAxis, logY, metric]);
+  }, [data, runs, colors, xAxis, logY, metric, theme]);
 
   useEffect(() => {
     chart.current?.setSize({
@@ -316,28 +323,3 @@ function xLabel(xAxis: XAxis): string {
 function fade(color: string): string {
   return /^#[0-9a-f]{6}$/i.test(color) ? `${color}55` : color;
 }
-
-/**
- * A theme colour, read once per frame: each read of a computed style after
- * the DOM changed recomputes styles, and ten charts ask for three each.
- */
-function themeColor(name: string): string {
-  if (!themeCache) {
-    const style = getComputedStyle(document.body);
-    const cache = new Map<string, string>();
-    themeCache = (key: string) => {
-      let value = cache.get(key);
-      if (value === undefined) {
-        value = style.getPropertyValue(key).trim() || '#888';
-        cache.set(key, value);
-      }
-      return value;
-    };
-    requestAnimationFrame(() => {
-      themeCache = null;
-    });
-  }
-  return themeCache(name);
-}
-
-let themeCache: ((name: string) => string) | null = null;

@@ -30,13 +30,8 @@ import {
   runLabel,
   snapRange
 } from './engine';
-import {
-  IThemeColors,
-  useECharts,
-  useStableList,
-  useStableRuns,
-  useTheme
-} from './hooks';
+import { useECharts, useStableList, useStableRuns } from './hooks';
+import { IThemeColors, useTheme } from '../theme';
 
 export interface IParallelChartProps {
   runs: IRunSummary[];

@@ -17,13 +17,8 @@ import {
   IScatterData,
   scatterPoints
 } from './engine';
-import {
-  IThemeColors,
-  useECharts,
-  useStableList,
-  useStableRuns,
-  useTheme
-} from './hooks';
+import { useECharts, useStableList, useStableRuns } from './hooks';
+import { IThemeColors, useTheme } from '../theme';
 
 export interface IScatterChartProps {
   runs: IRunSummary[];

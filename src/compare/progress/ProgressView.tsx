@@ -12,6 +12,7 @@ import { errorMessage, formatNumber } from '../../common/format';
 import type { IExperimentsClient } from '../../rest/client';
 import type { IRunSummary } from '../../tokens';
 import { defaultDirection, Direction, IProgressState } from '../state';
+import { useTheme } from '../theme';
 import { createProgressChart, IProgressChart } from './chart';
 import { bestSoFar, IProgress, metricKey, progressMetrics } from './engine';
 import { loadErrorText, loadProgressRuns } from './loader';
@@ -287,13 +288,13 @@ function Chart(props: {
   const { progress, metric } = props;
   const host = useRef<HTMLDivElement>(null);
   const [error, setError] = useState<string | null>(null);
-  const theme = useThemeVersion();
+  const theme = useTheme(host);
   // The latest callback without drawing again when only it changes.
   const open = useRef(props.onOpenRun);
   open.current = props.onOpenRun;
   useEffect(() => {
     const node = host.current;
-    if (!node) {
+    if (!node || !theme) {
       return;
     }
     let live = true;
@@ -343,23 +344,6 @@ function Chart(props: {
       )}
     </div>
   );
-}
-
-/** Changes when JupyterLab switches theme: the chart reads its colours again. */
-function useThemeVersion(): number {
-  const [version, setVersion] = useState(0);
-  useEffect(() => {
-    if (typeof MutationObserver === 'undefined') {
-      return;
-    }
-    const observer = new MutationObserver(() => setVersion(v => v + 1));
-    observer.observe(document.body, {
-      attributes: true,
-      attributeFilter: ['data-jp-theme-light', 'data-jp-theme-name']
-    });
-    return () => observer.disconnect();
-  }, []);
-  return version;
 }
 
 function Improvements(props: {
