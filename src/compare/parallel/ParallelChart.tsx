@@ -667,6 +667,10 @@ function parallelOption(
       {
         type: 'parallel',
         smooth: false,
+        // Many lines draw in chunks, one a frame: a redraw after a brush
+        // never holds the page for a long task.
+        progressive: 250,
+        progressiveThreshold: 500,
         lineStyle: { width: 1, opacity: 0.6 },
         activeOpacity: 0.9,
         inactiveOpacity: 0.06,
