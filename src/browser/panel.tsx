@@ -6,6 +6,7 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Notification, ReactWidget } from '@jupyterlab/apputils';
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
+import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { Message } from '@lumino/messaging';
 import React from 'react';
 
@@ -138,7 +139,19 @@ export function createBrowserContent(
     ...defaultSlots({
       client,
       actions: detailsActions(app),
-      rendermime: deps.rendermime ?? null
+      rendermime: deps.rendermime ?? null,
+      openLinked: view => {
+        if (view.compare) {
+          void app.commands.execute(CommandIDs.compare, {
+            state: view.compare as unknown as ReadonlyPartialJSONObject
+          });
+        }
+        if (view.progress) {
+          void app.commands.execute(CommandIDs.progress, {
+            state: view.progress as unknown as ReadonlyPartialJSONObject
+          });
+        }
+      }
     }),
     ...options.slots
   };

@@ -1,12 +1,14 @@
 import React, { act } from 'react';
 import { createRoot, Root } from 'react-dom/client';
 
+import { emptyCompareState } from '../compare/state';
 import { ApiError } from '../rest';
 import { FakeExperimentsClient } from '../testing/fakeClient';
 import { BrowserView } from './BrowserView';
 import { downloadText, ExportMenu } from './ExportMenu';
 import { BrowserModel } from './model';
 import { defaultSlots, DetailsSlot, IDetailsActions } from './slots';
+import { emptyViewState, IViewState } from './viewState';
 
 (globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -68,9 +70,12 @@ describe('browser slots', () => {
     await settle();
   };
 
-  async function renderView(state = {}): Promise<BrowserModel> {
+  async function renderView(
+    state = {},
+    openLinked?: (view: IViewState) => void
+  ): Promise<BrowserModel> {
     model = new BrowserModel(client, { state });
-    const slots = defaultSlots({ client, actions: actions() });
+    const slots = defaultSlots({ client, actions: actions(), openLinked });
     await act(async () => {
       root.render(<BrowserView model={model!} slots={slots} />);
     });
@@ -122,6 +127,25 @@ describe('browser slots', () => {
     expect(view.filter).toBe('params.lr > 0.1');
     // Chosen: the list closes.
     expect(host.querySelector('.jp-ExperimentsViews')).toBeNull();
+  });
+
+  it('opens the comparison a saved view carries', async () => {
+    const compare = { ...emptyCompareState(['run1', 'run2']), smoothing: 0.5 };
+    await client.views.save('two runs', {
+      ...emptyViewState(),
+      filter: 'params.lr > 0.1',
+      compare
+    });
+    await client.views.save('plain', { ...emptyViewState() });
+    const linked: IViewState[] = [];
+    const view = await renderView({}, v => linked.push(v));
+    await click(button('Views'));
+    await click(button('two runs'));
+    expect(view.filter).toBe('params.lr > 0.1');
+    expect(linked.map(v => v.compare)).toEqual([compare]);
+    await click(button('Views'));
+    await click(button('plain'));
+    expect(linked).toHaveLength(1);
   });
 });
 

@@ -23,6 +23,7 @@ import { filterErrorOf } from './filter/errors';
 import type { BrowserModel } from './model';
 import { CopyLinkButton } from './views/CopyLinkButton';
 import { SavedViews } from './views/SavedViews';
+import type { IViewState } from './viewState';
 
 /** What the details open: cells, checkpoints, notebooks. */
 export interface IDetailsActions {
@@ -37,6 +38,8 @@ export interface ISlotsOptions {
   rendermime?: IRenderMimeRegistry | null;
   /** The page share links point to; JupyterLab's by default. */
   labUrl?: string;
+  /** Open the Compare or Progress panel a saved view carries. */
+  openLinked?: (view: IViewState) => void;
 }
 
 /** The filter box, saved views, share, export and details, wired to `client`. */
@@ -45,7 +48,12 @@ export function defaultSlots(options: ISlotsOptions): IBrowserSlots {
   return {
     filter: model => <FilterSlot model={model} client={client} />,
     toolbar: model => (
-      <BrowserToolbar model={model} client={client} labUrl={options.labUrl} />
+      <BrowserToolbar
+        model={model}
+        client={client}
+        labUrl={options.labUrl}
+        openLinked={options.openLinked}
+      />
     ),
     details: (model, runId, close) => (
       <DetailsSlot
@@ -99,6 +107,7 @@ export function BrowserToolbar(props: {
   model: BrowserModel;
   client: IExperimentsClient;
   labUrl?: string;
+  openLinked?: (view: IViewState) => void;
 }): JSX.Element {
   const { model, client } = props;
   const state = model.state;
@@ -108,7 +117,12 @@ export function BrowserToolbar(props: {
         <SavedViews
           views={client.views}
           state={state}
-          onApply={view => model.setState(view)}
+          onApply={view => {
+            model.setState(view);
+            if (view.compare || view.progress) {
+              props.openLinked?.(view);
+            }
+          }}
         />
       </ViewsDropdown>
       <CopyLinkButton state={state} labUrl={props.labUrl} />
