@@ -69,6 +69,34 @@ describe('CompareModel', () => {
   });
 });
 
+describe('CompareModel, live', () => {
+  it('shows a run purged while compared as gone, after the server says so', async () => {
+    jest.useFakeTimers();
+    try {
+      const client = seeded();
+      const model = new CompareModel(client, { runIds: ['a', 'b'] });
+      await model.load();
+      await client.runs.purge('b');
+      client.events.emit(['b'], 'deleted');
+      // A burst of events is one reload, half a second later.
+      client.events.emit(['b'], 'deleted');
+      const before = client.callsTo('runs.get').length;
+      await jest.advanceTimersByTimeAsync(600);
+      expect(client.callsTo('runs.get').length - before).toBe(2);
+      expect(model.gone).toEqual(['b']);
+      expect(model.runs.map(r => r.id)).toEqual(['a']);
+      expect(model.series.get('acc')).toBeUndefined();
+      // A change to a run it does not compare: nothing.
+      client.events.emit(['other']);
+      await jest.advanceTimersByTimeAsync(600);
+      expect(client.callsTo('runs.get').length - before).toBe(2);
+      model.dispose();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+});
+
 describe('parseCompareState', () => {
   it('reads a view back and refuses wrong shapes', () => {
     const view = {
