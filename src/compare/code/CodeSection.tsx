@@ -7,7 +7,13 @@ import React, { useMemo, useState } from 'react';
 
 import { formatDuration } from '../../common/format';
 import type { IRun } from '../../tokens';
-import { defaultDiffPair, diffPlan, ICodeExecution, runCode } from './engine';
+import {
+  defaultDiffPair,
+  diffPlan,
+  ICodeExecution,
+  IRunCode,
+  runCode
+} from './engine';
 
 export interface ICodeSectionProps {
   runs: IRun[];
@@ -147,6 +153,36 @@ function ExecutionList(props: {
   );
 }
 
+/** One side of the diff: a run, named with whether it has a checkpoint. */
+function RunChooser(props: {
+  label: 'From' | 'To';
+  runs: IRun[];
+  names: string[];
+  codes: IRunCode[];
+  value: string;
+  onChange: (runId: string) => void;
+}): JSX.Element {
+  const { runs, names, codes } = props;
+  return (
+    <label>
+      {props.label}{' '}
+      <select
+        className="jp-mod-styled"
+        aria-label={`Diff ${props.label.toLowerCase()} run`}
+        value={props.value}
+        onChange={event => props.onChange(event.target.value)}
+      >
+        {runs.map((run, i) => (
+          <option key={run.id} value={run.id}>
+            {names[i]}
+            {codes[i].lastCheckpoint ? '' : ' (no checkpoint)'}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /** Two run choosers and the button that diffs their last checkpoints. */
 function DiffControl(props: ICodeSectionProps): JSX.Element {
   const { runs, onDiff } = props;
@@ -179,38 +215,22 @@ function DiffControl(props: ICodeSectionProps): JSX.Element {
   const reasonId = `jp-ExperimentsCompare-diffReason-${React.useId().replace(/:/g, '')}`;
   return (
     <div className="jp-ExperimentsCompare-diff">
-      <label>
-        From{' '}
-        <select
-          className="jp-mod-styled"
-          aria-label="Diff from run"
-          value={runs[from]?.id ?? ''}
-          onChange={event => choose('from', event.target.value)}
-        >
-          {runs.map((run, i) => (
-            <option key={run.id} value={run.id}>
-              {names[i]}
-              {codes[i].lastCheckpoint ? '' : ' (no checkpoint)'}
-            </option>
-          ))}
-        </select>
-      </label>
-      <label>
-        To{' '}
-        <select
-          className="jp-mod-styled"
-          aria-label="Diff to run"
-          value={runs[to]?.id ?? ''}
-          onChange={event => choose('to', event.target.value)}
-        >
-          {runs.map((run, i) => (
-            <option key={run.id} value={run.id}>
-              {names[i]}
-              {codes[i].lastCheckpoint ? '' : ' (no checkpoint)'}
-            </option>
-          ))}
-        </select>
-      </label>
+      <RunChooser
+        label="From"
+        runs={runs}
+        names={names}
+        codes={codes}
+        value={runs[from]?.id ?? ''}
+        onChange={id => choose('from', id)}
+      />
+      <RunChooser
+        label="To"
+        runs={runs}
+        names={names}
+        codes={codes}
+        value={runs[to]?.id ?? ''}
+        onChange={id => choose('to', id)}
+      />
       <button
         className="jp-mod-styled jp-mod-accept jp-ExperimentsCompare-diffButton"
         disabled={!plan.ok}

@@ -15,13 +15,8 @@
  *   run improves when it is strictly better than the best so far: a tie does
  *   not, so the run that reached a value first keeps the credit.
  */
-import {
-  columnId,
-  columnValue,
-  METRIC_SUMMARIES,
-  parseColumnId
-} from '../../browser/columns';
-import { runColumns } from '../../rest/runColumns';
+import { columnValue, parseColumnId } from '../../browser/columns';
+import { axisCandidates } from '../parallel/engine';
 import type { IRunSummary } from '../../tokens';
 import type { Direction } from '../state';
 
@@ -118,29 +113,7 @@ export function bestSoFar(
  * the metric chooser offers. Counts are left out: more points is not progress.
  */
 export function progressMetrics(runs: readonly IRunSummary[]): string[] {
-  const keys = new Set<string>();
-  const seenColumns = new Set<object>();
-  for (const run of runs) {
-    // A page read column by column shares its keys: read them once a page.
-    const columns = runColumns(run);
-    if (columns) {
-      if (!seenColumns.has(columns)) {
-        seenColumns.add(columns);
-        Object.keys(columns.metrics).forEach(key => keys.add(key));
-      }
-    } else {
-      Object.keys(run.metrics ?? {}).forEach(key => keys.add(key));
-    }
-  }
-  const ids: string[] = [];
-  for (const key of [...keys].sort(compareText)) {
-    for (const summary of METRIC_SUMMARIES) {
-      if (summary !== 'count') {
-        ids.push(columnId('metrics', key, summary));
-      }
-    }
-  }
-  return ids;
+  return axisCandidates(runs).metrics;
 }
 
 /** The metric key a summary id names (`metrics.acc.max` → `acc`), for its default direction. */
@@ -155,8 +128,4 @@ function startTime(run: IRunSummary): number {
 
 function runName(run: IRunSummary): string {
   return run.name || `Run ${run.id.slice(0, 8)}`;
-}
-
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
