@@ -3,7 +3,6 @@ import './status.css';
 import './browser-details.css';
 import './browser.css';
 import './browser-toolbar.css';
-import 'uplot/dist/uPlot.min.css';
 import './compare.css';
 import './compare-sections.css';
 import './compare-parallel.css';

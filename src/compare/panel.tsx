@@ -6,6 +6,8 @@
 import { ReactWidget } from '@jupyterlab/apputils';
 import { ISignal, Signal } from '@lumino/signaling';
 import React from 'react';
+// uPlot's own rules (cursor, selection, overlay), loaded with the panels, not at start-up.
+import 'uplot/dist/uPlot.min.css';
 
 import { CopyLinkButton } from '../browser/views/CopyLinkButton';
 import { SavedViews } from '../browser/views/SavedViews';
