@@ -59,6 +59,8 @@ describe('query-grammar texts', () => {
     expect(literal("it's")).toBe("'it''s'");
     expect(literal(true)).toBe('true');
     expect(literal(NaN)).toBe("'NaN'");
+    // In quotes the grammar reads a backslash as an escape: it is escaped.
+    expect(literal('a\\b')).toBe("'a\\\\b'");
   });
 
   it("combines a group's value with the view's filter", () => {

@@ -34,6 +34,9 @@ import {
   IOrderKey,
   IViewState
 } from './viewState';
+import { idsFilter, literal } from './filter/literal';
+
+export { idsFilter, literal };
 
 /** A run in the table; `gone` once the server no longer has it. */
 export interface IRunRow {
@@ -98,17 +101,6 @@ export const REFRESH_MAX_IDS = 200;
 /** At most one reload for new runs per this many ms, however many events. */
 const RELOAD_THROTTLE_MS = 1000;
 
-/** A value as a query-grammar literal. */
-export function literal(value: unknown): string {
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    return String(value);
-  }
-  if (typeof value === 'boolean') {
-    return value ? 'true' : 'false';
-  }
-  return "'" + String(value).replace(/'/g, "''") + "'";
-}
-
 /** The filter of one group: the view's filter and the group's value. */
 export function groupFilter(
   filter: string,
@@ -120,11 +112,6 @@ export function groupFilter(
       ? `${groupBy} IS NULL`
       : `${groupBy} = ${literal(value)}`;
   return filter.trim() ? `(${filter}) AND ${condition}` : condition;
-}
-
-/** These runs, archived or not (a filter that names `archived` shows them). */
-export function idsFilter(ids: readonly string[]): string {
-  return `id IN (${ids.map(literal).join(', ')}) AND (archived OR NOT archived)`;
 }
 
 /** `metrics.acc DESC, params.lr ASC`. */

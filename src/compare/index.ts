@@ -18,6 +18,7 @@ import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { errorMessage } from '../common/format';
 import { lazy } from '../common/lazy';
 import { ViewPanel } from '../common/viewPanel';
+import { idsFilter } from '../browser/filter/literal';
 import type { IViewState } from '../browser/viewState';
 import { IExperimentsClient } from '../rest';
 import { CommandIDs, ICheckpoints } from '../tokens';
@@ -34,11 +35,6 @@ import {
 export const COMPARE_PLUGIN_ID = 'jupyterlab-experiments:compare';
 
 const loadPanel = lazy(() => import('./panel'));
-
-/** The filter that shows exactly these runs in the browser. */
-export function idFilter(runIds: readonly string[]): string {
-  return `id IN (${runIds.map(id => `'${id.replace(/'/g, "''")}'`).join(', ')})`;
-}
 
 export const comparePlugin: JupyterFrontEndPlugin<void> = {
   id: COMPARE_PLUGIN_ID,
@@ -60,7 +56,7 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
       });
     const actions: ICompareActions = {
       openRun: runId =>
-        openBrowserView({ filter: idFilter([runId]), selection: [runId] }),
+        openBrowserView({ filter: idsFilter([runId]), selection: [runId] }),
       openCheckpoint: commit =>
         void app.commands.execute(CommandIDs.openCheckpoint, { commit }),
       diffCheckpoints: (from, to) => void diff(from, to),

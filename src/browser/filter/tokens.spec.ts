@@ -194,7 +194,15 @@ describe('tokenize', () => {
 
 describe('unquote and quoteString', () => {
   it('turn values into literals and back', () => {
-    for (const value of ['adam', "it's", '', 'a"b', '50%']) {
+    for (const value of [
+      'adam',
+      "it's",
+      '',
+      'a"b',
+      '50%',
+      'C:\\runs\\',
+      "\\'"
+    ]) {
       expect(unquote(quoteString(value))).toBe(value);
       expect(unquote(quoteString(value, '"'))).toBe(value);
     }

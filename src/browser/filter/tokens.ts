@@ -267,7 +267,4 @@ export function unquote(token: string): string {
   return value;
 }
 
-/** A value as a string literal of the grammar, in single quotes. */
-export function quoteString(value: string, quote: "'" | '"' = "'"): string {
-  return quote + value.split(quote).join(quote + quote) + quote;
-}
+export { quoteString } from './literal';

@@ -26,6 +26,7 @@ import {
 import { runColumns } from '../../rest/runColumns';
 import type { IRunSummary } from '../../tokens';
 import type { BrushRange } from '../state';
+import { quoteString } from '../../browser/filter/literal';
 
 export { quoteKey };
 
@@ -314,7 +315,7 @@ export function numberLiteral(value: number): string {
 
 /** A string literal: single quotes, a quote doubled, a backslash escaped. */
 export function stringLiteral(value: string): string {
-  return "'" + value.replace(/\\/g, '\\\\').replace(/'/g, "''") + "'";
+  return quoteString(value);
 }
 
 /** Attributes that hold true/false, compared with literals rather than strings. */
