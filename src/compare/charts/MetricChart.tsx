@@ -14,6 +14,7 @@ import type { IRun } from '../../tokens';
 import type { XAxis } from '../state';
 import { useTheme } from '../theme';
 import { IChartData, valuesAt } from '../series';
+import { runLabel } from '../labels';
 
 const loadUPlot = lazy(async () => (await import('uplot')).default);
 
@@ -306,13 +307,6 @@ function drawClipped(
     ctx.fill();
   }
   ctx.restore();
-}
-
-export function runLabel(run: IRun | undefined): string {
-  if (!run) {
-    return '';
-  }
-  return run.name || run.id.slice(0, 8);
 }
 
 function xLabel(xAxis: XAxis): string {

@@ -14,6 +14,7 @@ import {
   IRunCode,
   runCode
 } from './engine';
+import { runName } from '../labels';
 
 export interface ICodeSectionProps {
   runs: IRun[];
@@ -251,8 +252,4 @@ function DiffControl(props: ICodeSectionProps): JSX.Element {
       )}
     </div>
   );
-}
-
-function runName(run: IRun): string {
-  return run.name || `Run ${run.id.slice(0, 8)}`;
 }

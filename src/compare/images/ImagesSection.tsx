@@ -18,6 +18,7 @@ import {
   stepLabel,
   stepValue
 } from './engine';
+import { runName } from '../labels';
 
 export interface IImagesSectionProps {
   client: IExperimentsClient;
@@ -318,8 +319,4 @@ function Overlay(props: {
       </div>
     </div>
   );
-}
-
-function runName(run: IRun): string {
-  return run.name || `Run ${run.id.slice(0, 8)}`;
 }

@@ -27,6 +27,7 @@ import { runColumns } from '../../rest/runColumns';
 import type { IRunSummary } from '../../tokens';
 import type { BrushRange } from '../state';
 import { quoteString } from '../../browser/filter/literal';
+import { runLabel } from '../labels';
 
 export { quoteKey };
 
@@ -526,12 +527,6 @@ export function defaultAxes(
   return metric && max > 0 ? [...params, metric] : params;
 }
 
-/** A run as a chart labels it: its name, else the start of its id. */
-export function runLabel(run: IRunSummary): string {
-  const name = run.name?.trim();
-  return name ? name : run.id.slice(0, 8);
-}
-
 export interface IScatterPoint {
   runId: string;
   label: string;
@@ -626,3 +621,5 @@ function mix(a: string, b: string, t: number): string {
   }
   return out;
 }
+
+export { runLabel };

@@ -19,6 +19,7 @@ import { columnValue, parseColumnId } from '../../browser/columns';
 import { axisCandidates } from '../parallel/engine';
 import type { IRunSummary } from '../../tokens';
 import type { Direction } from '../state';
+import { runName } from '../labels';
 
 /** One run with a value of the metric, in start order. */
 export interface IProgressPoint {
@@ -124,8 +125,4 @@ export function metricKey(metricId: string): string {
 
 function startTime(run: IRunSummary): number {
   return Number.isFinite(run.start_time) ? run.start_time : 0;
-}
-
-function runName(run: IRunSummary): string {
-  return run.name || `Run ${run.id.slice(0, 8)}`;
 }
