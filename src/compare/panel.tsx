@@ -68,7 +68,7 @@ export class CompareContent extends ReactWidget {
           <>
             <CompareSection title="Parallel coordinates" id="parallel" lazy>
               <ParallelChart
-                runs={[...model.runs]}
+                runs={model.runs}
                 colors={runId => colorOf(model, runId)}
                 state={model.state.parallel}
                 onChange={parallel => model.setState({ parallel })}
@@ -78,7 +78,7 @@ export class CompareContent extends ReactWidget {
             </CompareSection>
             <CompareSection title="Scatter" id="scatter" lazy>
               <ScatterChart
-                runs={[...model.runs]}
+                runs={model.runs}
                 colors={runId => colorOf(model, runId)}
                 state={model.state.scatter}
                 onChange={scatter => model.setState({ scatter })}
@@ -88,7 +88,7 @@ export class CompareContent extends ReactWidget {
             <CompareSection title="Images" id="images" lazy>
               <ImagesSection
                 client={client}
-                runs={[...model.runs]}
+                runs={model.runs}
                 colors={colors}
                 steps={model.state.imageSteps}
                 onStepChange={(key, step) =>
@@ -100,7 +100,7 @@ export class CompareContent extends ReactWidget {
             </CompareSection>
             <CompareSection title="Code" id="code" lazy>
               <CodeSection
-                runs={[...model.runs]}
+                runs={model.runs}
                 colors={colors}
                 onOpenCheckpoint={commit => actions.openCheckpoint?.(commit)}
                 onDiff={(from, to) => actions.diffCheckpoints?.(from, to)}

@@ -17,7 +17,7 @@ import {
 import { runName } from '../labels';
 
 export interface ICodeSectionProps {
-  runs: IRun[];
+  runs: readonly IRun[];
   /** One per run, index-aligned with `runs`. */
   colors: string[];
   onOpenCheckpoint: (commit: string) => void;
@@ -157,7 +157,7 @@ function ExecutionList(props: {
 /** One side of the diff: a run, named with whether it has a checkpoint. */
 function RunChooser(props: {
   label: 'From' | 'To';
-  runs: IRun[];
+  runs: readonly IRun[];
   names: string[];
   codes: IRunCode[];
   value: string;

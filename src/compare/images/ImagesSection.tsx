@@ -22,7 +22,7 @@ import { runName } from '../labels';
 
 export interface IImagesSectionProps {
   client: IExperimentsClient;
-  runs: IRun[];
+  runs: readonly IRun[];
   /** One per run, index-aligned with `runs`. */
   colors: string[];
   /** Per key, the step its slider shows (see `engine.ts` for the null step). */

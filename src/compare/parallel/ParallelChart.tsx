@@ -34,7 +34,7 @@ import { useECharts, useStableList, useStableRuns } from './hooks';
 import { IThemeColors, useTheme } from '../theme';
 
 export interface IParallelChartProps {
-  runs: IRunSummary[];
+  runs: readonly IRunSummary[];
   /** A run's colour (the lines' colour unless `state.metric` colours them). */
   colors: (runId: string) => string;
   state: IParallelState;
@@ -577,7 +577,7 @@ function axisText(axis: Axis, value: AxisValue): string {
 /** The ECharts option of the parallel coordinates. */
 function parallelOption(
   lib: EChartsLib,
-  runs: IRunSummary[],
+  runs: readonly IRunSummary[],
   axes: Axis[],
   values: AxisValue[][],
   colors: (string | null)[],

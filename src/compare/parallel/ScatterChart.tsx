@@ -21,7 +21,7 @@ import { useECharts, useStableList, useStableRuns } from './hooks';
 import { IThemeColors, useTheme } from '../theme';
 
 export interface IScatterChartProps {
-  runs: IRunSummary[];
+  runs: readonly IRunSummary[];
   colors: (runId: string) => string;
   state: IScatterState;
   onChange: (state: IScatterState) => void;

@@ -71,8 +71,12 @@ export function useECharts(container: RefObject<HTMLDivElement>): {
  * `runs` as long as the same runs in the same versions are passed: a parent
  * that rebuilds its list on every render does not make the chart redraw.
  */
-export function useStableRuns(runs: IRunSummary[]): IRunSummary[] {
-  const kept = useRef<{ key: string; runs: IRunSummary[] } | null>(null);
+export function useStableRuns(
+  runs: readonly IRunSummary[]
+): readonly IRunSummary[] {
+  const kept = useRef<{ key: string; runs: readonly IRunSummary[] } | null>(
+    null
+  );
   const key = runs.map(run => `${run.id}:${run.updated}`).join('\n');
   if (!kept.current || kept.current.key !== key) {
     kept.current = { key, runs };
