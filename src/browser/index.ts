@@ -15,13 +15,13 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { ILauncher } from '@jupyterlab/launcher';
 import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { tableRowsIcon } from '@jupyterlab/ui-components';
-import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
 import { lazy } from '../common/lazy';
 import { ViewPanel } from '../common/viewPanel';
 import { IExperimentsClient } from '../rest';
 import { CommandIDs } from '../tokens';
 import type { BrowserContent, IBrowserDeps, IBrowserSlots } from './panel';
+import { openLinkedPanels } from './linked';
 import { registerShareRoute } from './share';
 import type { IViewState } from './viewState';
 
@@ -96,30 +96,16 @@ export const browserPlugin: JupyterFrontEndPlugin<void> = {
         }
       },
       execute: async args => {
-        let state =
+        const state =
           args.state && typeof args.state === 'object'
             ? (args.state as unknown as Partial<IViewState>)
             : null;
         // A view with a comparison or a progress view (a share link, a
-        // saved view): the browser shows the rest, their panels open too.
-        let linked: Array<[string, unknown]> = [];
-        if (state && (state.compare || state.progress)) {
-          const { compare, progress, ...view } = state;
-          state = view;
-          linked = [
-            [CommandIDs.compare, compare],
-            [CommandIDs.progress, progress]
-          ];
-        }
-        const widget = await panels.open(state);
-        // Opened after the browser, so the linked panel is the one in front.
-        for (const [command, view] of linked) {
-          if (view) {
-            await app.commands.execute(command, {
-              state: view as ReadonlyPartialJSONObject
-            });
-          }
-        }
+        // saved view): the browser shows the rest, their panels open too,
+        // after it, so they are the ones in front.
+        const { compare, progress, ...view } = state ?? {};
+        const widget = await panels.open(state ? view : null);
+        await openLinkedPanels(app.commands, { compare, progress });
         return widget;
       }
     });

@@ -6,7 +6,6 @@ import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Notification, ReactWidget } from '@jupyterlab/apputils';
 import type { NotebookPanel } from '@jupyterlab/notebook';
 import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
-import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import { Message } from '@lumino/messaging';
 import React from 'react';
 
@@ -15,6 +14,7 @@ import { revealCell } from '../sidebar/panel';
 import { CommandIDs } from '../tokens';
 import { BrowserView, IBrowserSlots } from './BrowserView';
 import { BrowserModel } from './model';
+import { openLinkedPanels } from './linked';
 import { defaultSlots, IDetailsActions } from './slots';
 import type { IViewState } from './viewState';
 
@@ -140,18 +140,7 @@ export function createBrowserContent(
       client,
       actions: detailsActions(app),
       rendermime: deps.rendermime ?? null,
-      openLinked: view => {
-        if (view.compare) {
-          void app.commands.execute(CommandIDs.compare, {
-            state: view.compare as unknown as ReadonlyPartialJSONObject
-          });
-        }
-        if (view.progress) {
-          void app.commands.execute(CommandIDs.progress, {
-            state: view.progress as unknown as ReadonlyPartialJSONObject
-          });
-        }
-      }
+      openLinked: view => void openLinkedPanels(app.commands, view)
     }),
     ...options.slots
   };
