@@ -145,38 +145,38 @@ describe('RunsClient.list', () => {
   });
 });
 
+/** Series as the server sends them: NaN, infinities, a comma and accents in keys, an empty one. */
+const SERIES = [
+  {
+    run_id: 'a',
+    key: 'k,1',
+    count: 5,
+    steps: [0, 1, 4],
+    values: [0.5, NaN, -Infinity],
+    timestamps: [1.5, 2, 3.25]
+  },
+  {
+    run_id: 'b',
+    key: 'lössé',
+    count: 1,
+    steps: [2 ** 40],
+    values: [Infinity],
+    timestamps: [1.7e9]
+  },
+  {
+    run_id: 'b',
+    key: 'empty',
+    count: 0,
+    steps: [],
+    values: [],
+    timestamps: []
+  }
+];
+
 describe('RunsClient.metricSeriesMany', () => {
   it('asks for every run and key in one binary request, and decodes it', async () => {
     const urls: string[] = [];
-    const settings = replying(
-      seriesFrame([
-        {
-          run_id: 'a',
-          key: 'k,1',
-          count: 5,
-          steps: [0, 1, 4],
-          values: [0.5, NaN, -Infinity],
-          timestamps: [1.5, 2, 3.25]
-        },
-        {
-          run_id: 'b',
-          key: 'lössé',
-          count: 1,
-          steps: [2 ** 40],
-          values: [Infinity],
-          timestamps: [1.7e9]
-        },
-        {
-          run_id: 'b',
-          key: 'empty',
-          count: 0,
-          steps: [],
-          values: [],
-          timestamps: []
-        }
-      ]),
-      urls
-    );
+    const settings = replying(seriesFrame(SERIES), urls);
     const series = await new RunsClient(settings).metricSeriesMany(
       ['a', 'b'],
       ['k,1', 'loss'],
@@ -188,32 +188,7 @@ describe('RunsClient.metricSeriesMany', () => {
     expect(url.searchParams.getAll('key')).toEqual(['k,1', 'loss']);
     expect(url.searchParams.get('max_points')).toBe('800');
     expect(url.searchParams.get('encoding')).toBe('binary');
-    expect(series).toEqual([
-      {
-        run_id: 'a',
-        key: 'k,1',
-        count: 5,
-        steps: [0, 1, 4],
-        values: [0.5, NaN, -Infinity],
-        timestamps: [1.5, 2, 3.25]
-      },
-      {
-        run_id: 'b',
-        key: 'lössé',
-        count: 1,
-        steps: [2 ** 40],
-        values: [Infinity],
-        timestamps: [1.7e9]
-      },
-      {
-        run_id: 'b',
-        key: 'empty',
-        count: 0,
-        steps: [],
-        values: [],
-        timestamps: []
-      }
-    ]);
+    expect(series).toEqual(SERIES);
     expect(Array.isArray(series[0].values)).toBe(true);
   });
 
