@@ -47,7 +47,8 @@ export interface ICompareViewProps {
 
 export function CompareView(props: ICompareViewProps): JSX.Element {
   const { model } = props;
-  const version = useSignalVersion(model.changed);
+  // Rendered again whenever the model changes.
+  useSignalVersion(model.changed);
   const state = model.state;
   const runs = model.runs;
   const colors = useMemo(() => runs.map((_, i) => runColor(i)), [runs]);
@@ -86,7 +87,7 @@ export function CompareView(props: ICompareViewProps): JSX.Element {
     body = (
       <>
         <CompareSection title="Side by side" id="side">
-          <SideBySide model={model} colors={colors} version={version} />
+          <SideBySide model={model} colors={colors} />
         </CompareSection>
         <CompareSection title="Metrics" id="charts">
           <Charts model={model} colors={colors} onDrawn={props.onChartDrawn} />
@@ -237,7 +238,6 @@ const SECTION_TITLES: { [section in Section]: string } = {
 function SideBySide(props: {
   model: CompareModel;
   colors: string[];
-  version: number;
 }): JSX.Element {
   const { model, colors } = props;
   const runs = model.runs;

@@ -25,6 +25,7 @@ import { CommandIDs, ICheckpoints } from '../tokens';
 import type { ICompareActions } from './CompareView';
 import type { CompareContent, ProgressContent } from './panel';
 import {
+  emptyProgressState,
   ICompareState,
   IProgressState,
   MAX_COMPARED,
@@ -174,7 +175,7 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
       load: async state =>
         (await loadPanel()).createProgressContent(
           { client, actions },
-          state ?? parseProgressState({})!
+          state ?? emptyProgressState()
         ),
       viewChanged: content => content.stateChanged,
       apply: (content, state) => content.setState(state)
@@ -196,17 +197,17 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
         }
       },
       execute: async args => {
-        const state =
-          args.state === undefined
-            ? parseProgressState({})
-            : parseProgressState(args.state);
+        if (args.state === undefined) {
+          return progressPanel.open(null);
+        }
+        const state = parseProgressState(args.state);
         if (!state) {
           Notification.error('This progress view cannot be read.', {
             autoClose: 8000
           });
           return;
         }
-        return progressPanel.open(args.state === undefined ? null : state);
+        return progressPanel.open(state);
       }
     });
 

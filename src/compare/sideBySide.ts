@@ -17,15 +17,6 @@ import { defaultDirection, Direction } from './state';
 export type Section =
   'run' | 'params' | 'metrics' | 'tags' | 'data' | 'environment';
 
-export const SECTIONS: readonly Section[] = [
-  'run',
-  'params',
-  'metrics',
-  'tags',
-  'data',
-  'environment'
-];
-
 export interface ICompareRow {
   id: string;
   section: Section;
