@@ -4,6 +4,7 @@ import { browserPlugin } from './browser';
 import { capturePlugin } from './capture';
 import { checkpointsPlugin } from './checkpoints';
 import { comparePlugin } from './compare';
+import { diffPlugin } from './diffview';
 import { historyPlugin } from './history';
 import { clientPlugin } from './rest/plugin';
 import { sidebarPlugin } from './sidebar';
@@ -18,6 +19,7 @@ const plugins: JupyterFrontEndPlugin<any>[] = [
   historyPlugin,
   browserPlugin,
   comparePlugin,
+  diffPlugin,
   validationPlugin,
   backgroundStatusPlugin,
   statusItemPlugin

@@ -1,7 +1,9 @@
 import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
-import { INotebookContent } from '@jupyterlab/nbformat';
+import { ICell, INotebookContent } from '@jupyterlab/nbformat';
 import { NotebookPanel } from '@jupyterlab/notebook';
+
+import type { IDiffOptions, INotebookDiff } from './diff/types';
 
 /**
  * Command ids (contract: users bind keys to these).
@@ -16,6 +18,9 @@ export namespace CommandIDs {
   export const openBrowser = 'experiments:open-browser';
   export const compare = 'experiments:compare';
   export const progress = 'experiments:progress';
+  export const diff = 'experiments:diff';
+  export const diffCheckpoint = 'experiments:diff-checkpoint';
+  export const diffSelected = 'experiments:diff-selected';
 }
 
 /** The MIME type through which a kernel of any language logs (see docs/logging-protocol.md). */
@@ -171,6 +176,17 @@ export interface ICheckpoints {
   checkpoint(panel: NotebookPanel): Promise<ICheckpointTaken>;
   /** The notebook as it was at a checkpoint. */
   read(commit: string): Promise<INotebookContent>;
+  /**
+   * The diff of two checkpoints; cells whose subtree is the same on both
+   * sides are not read (their diff entries carry the subtree ids instead).
+   */
+  diff(
+    from: string,
+    to: string,
+    options?: IDiffOptions
+  ): Promise<INotebookDiff>;
+  /** One cell by its subtree id (as a checkpoint diff names it). */
+  readCell(tree: string): Promise<ICell>;
   /** Cells that differ between two checkpoints, by cell key. */
   changedCells(
     from: string | null,

@@ -5,3 +5,4 @@
 export { batchedReads } from './batchedReads';
 export { NotebookCheckpointer } from './checkpointer';
 export { CheckpointReader } from './reader';
+export { diffCheckpoints } from '../diff/checkpoints';

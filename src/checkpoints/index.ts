@@ -7,7 +7,7 @@ import {
   Notification,
   showErrorMessage
 } from '@jupyterlab/apputils';
-import { INotebookContent } from '@jupyterlab/nbformat';
+import { ICell, INotebookContent } from '@jupyterlab/nbformat';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { Contents } from '@jupyterlab/services';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
@@ -31,6 +31,7 @@ import { METADATA_KEY, readNotebookId } from '../common/notebookId';
 import { CellIdOffers, upgradeToCellIds } from './cellIds';
 import type { ICheckpointCause, NotebookCheckpointer } from './checkpointer';
 import type { CheckpointReader } from './reader';
+import type { IDiffOptions, INotebookDiff } from '../diff/types';
 
 /** isomorphic-git and the writer and reader: loaded on first use. */
 const loadEngine = lazy(() => import('./engine'));
@@ -83,6 +84,22 @@ class Checkpoints implements ICheckpoints {
 
   async read(commit: string): Promise<INotebookContent> {
     return (await this._reader()).readNotebook(commit);
+  }
+
+  async diff(
+    from: string,
+    to: string,
+    options?: IDiffOptions
+  ): Promise<INotebookDiff> {
+    const [{ diffCheckpoints }, reader] = await Promise.all([
+      loadEngine(),
+      this._reader()
+    ]);
+    return diffCheckpoints(reader, from, to, options);
+  }
+
+  async readCell(tree: string): Promise<ICell> {
+    return (await this._reader()).readCell(tree);
   }
 
   async changedCells(

@@ -53,6 +53,14 @@ export interface ICellChange {
   newTree: string | null;
 }
 
+/** What `cellTrees` returns. */
+export interface ICellTrees {
+  /** notebook.json without its cell list: nbformat, nbformat_minor, metadata. */
+  header: Omit<nbformat.INotebookContent, 'cells'>;
+  /** Each cell's folder key and subtree id, in notebook order. */
+  cells: { key: string; tree: string }[];
+}
+
 const GITDIR = '/git';
 const CACHE_SIZE = 1000;
 
@@ -169,6 +177,32 @@ export class CheckpointReader {
     }
     markMoves(changes);
     return changes;
+  }
+
+  /**
+   * A checkpoint's cells as subtree ids, in order, and its notebook.json
+   * without the cell list; no cell is read. Equal subtree ids are equal
+   * cells, which is what lets a diff skip them.
+   */
+  async cellTrees(commit: string): Promise<ICellTrees> {
+    const { tree } = await this.readCheckpoint(commit);
+    const root = await this._readTree(tree);
+    const notebook = root.find(e => e.path === NOTEBOOK_FILE);
+    if (!notebook) {
+      throw new Error(`checkpoint ${commit} has no ${NOTEBOOK_FILE}`);
+    }
+    const [header, { order, trees }] = await Promise.all([
+      this._readBlob(notebook.oid).then(bytes => {
+        const parsed = JSON.parse(new TextDecoder().decode(bytes));
+        delete parsed.cells;
+        return parsed as ICellTrees['header'];
+      }),
+      this._cells(commit)
+    ]);
+    return {
+      header,
+      cells: order.map(key => ({ key, tree: trees.get(key) ?? '' }))
+    };
   }
 
   private async _cells(commit: string): Promise<{

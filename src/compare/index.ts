@@ -15,13 +15,12 @@ import { ICommandPalette, Notification } from '@jupyterlab/apputils';
 import { lineFormIcon } from '@jupyterlab/ui-components';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 
-import { errorMessage } from '../common/format';
 import { lazy } from '../common/lazy';
 import { ViewPanel } from '../common/viewPanel';
 import { idsFilter } from '../browser/filter/literal';
 import type { IViewState } from '../browser/viewState';
 import { IExperimentsClient } from '../rest';
-import { CommandIDs, ICheckpoints } from '../tokens';
+import { CommandIDs } from '../tokens';
 import type { ICompareActions } from './CompareView';
 import type { CompareContent, ProgressContent } from './panel';
 import {
@@ -43,13 +42,12 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
     'The Compare and Progress panels: runs side by side, their metric charts, parallel coordinates, images and code.',
   autoStart: true,
   requires: [IExperimentsClient],
-  optional: [ILayoutRestorer, ICommandPalette, ICheckpoints],
+  optional: [ILayoutRestorer, ICommandPalette],
   activate: (
     app: JupyterFrontEnd,
     client: IExperimentsClient,
     restorer: ILayoutRestorer | null,
-    palette: ICommandPalette | null,
-    checkpoints: ICheckpoints | null
+    palette: ICommandPalette | null
   ) => {
     const openBrowserView = (state: Partial<IViewState>) =>
       void app.commands.execute(CommandIDs.openBrowser, {
@@ -60,42 +58,10 @@ export const comparePlugin: JupyterFrontEndPlugin<void> = {
         openBrowserView({ filter: idsFilter([runId]), selection: [runId] }),
       openCheckpoint: commit =>
         void app.commands.execute(CommandIDs.openCheckpoint, { commit }),
-      diffCheckpoints: (from, to) => void diff(from, to),
+      diffCheckpoints: (from, to) =>
+        void app.commands.execute(CommandIDs.diff, { old: from, new: to }),
       filterBrowser: filter => openBrowserView({ filter }),
       openBrowserView
-    };
-
-    /**
-     * Until a notebook diff view exists: both checkpoints open side by side,
-     * and which cells changed between them is said.
-     */
-    const diff = async (from: string, to: string) => {
-      await app.commands.execute(CommandIDs.openCheckpoint, { commit: from });
-      await app.commands.execute(CommandIDs.openCheckpoint, { commit: to });
-      if (!checkpoints) {
-        return;
-      }
-      try {
-        const changes = await checkpoints.changedCells(from, to);
-        const counts = new Map<string, number>();
-        for (const change of changes.values()) {
-          counts.set(change, (counts.get(change) ?? 0) + 1);
-        }
-        const text = [...counts]
-          .map(([change, n]) => `${n} ${change}`)
-          .join(', ');
-        Notification.info(
-          changes.size
-            ? `Between ${from.slice(0, 7)} and ${to.slice(0, 7)}: ${changes.size} ${changes.size === 1 ? 'cell differs' : 'cells differ'} (${text}).`
-            : `The notebooks at ${from.slice(0, 7)} and ${to.slice(0, 7)} have the same cells.`,
-          { autoClose: 10000 }
-        );
-      } catch (reason) {
-        Notification.error(
-          `Could not compare the checkpoints: ${errorMessage(reason)}`,
-          { autoClose: 8000 }
-        );
-      }
     };
 
     const comparePanel = new ViewPanel<Partial<ICompareState>, CompareContent>({

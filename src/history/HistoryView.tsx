@@ -13,6 +13,8 @@ export interface IHistoryActions {
     checkpoint: ICheckpointInfo,
     against: Comparison
   ) => Promise<Map<string, CellChange>>;
+  /** Open the diff of this checkpoint with the previous one, the latest, or the notebook now. */
+  diff: (checkpoint: ICheckpointInfo, against: Comparison | 'now') => void;
 }
 
 export type Comparison = 'previous' | 'latest';
@@ -150,6 +152,27 @@ function CheckpointRow(props: {
               onClick={() => actions.copyId(checkpoint)}
             >
               Copy id
+            </button>
+          </div>
+          <div className="jp-Experiments-actions">
+            <button
+              className="jp-mod-styled"
+              title={
+                against === 'previous'
+                  ? 'What this checkpoint changed since the previous one, cell by cell'
+                  : 'What changed from this checkpoint to the latest, cell by cell'
+              }
+              disabled={against === 'previous' && !checkpoint.parent}
+              onClick={() => actions.diff(checkpoint, against)}
+            >
+              Show diff
+            </button>
+            <button
+              className="jp-mod-styled"
+              title="What changed from this checkpoint to the notebook as it is now"
+              onClick={() => actions.diff(checkpoint, 'now')}
+            >
+              Diff with now
             </button>
           </div>
           <div

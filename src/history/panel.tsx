@@ -18,7 +18,7 @@ import React from 'react';
 
 import { ModelPanel } from '../common/sidePanel';
 import { ICheckpointInfo, IExperimentsClient } from '../rest';
-import { ICheckpoints } from '../tokens';
+import { CommandIDs, ICheckpoints } from '../tokens';
 import { HistoryModel } from './model';
 import { asRestoredCopy, restorePaths } from './restore';
 import { HistoryView, IHistoryActions } from './HistoryView';
@@ -120,6 +120,25 @@ export function createHistoryPanel(
     copyId: checkpoint => {
       Clipboard.copyToSystem(checkpoint.commit);
       Notification.info(`Copied ${checkpoint.commit}`, { autoClose: 2000 });
+    },
+    diff: (checkpoint, against) => {
+      const path = notebooks.currentWidget?.context.path;
+      if (!path) {
+        return;
+      }
+      const at = (commit: string) => `${path}@${commit}`;
+      const [from, to] =
+        against === 'previous'
+          ? [
+              checkpoint.parent ? at(checkpoint.parent) : null,
+              at(checkpoint.commit)
+            ]
+          : against === 'latest'
+            ? [at(checkpoint.commit), `${path}@latest`]
+            : [at(checkpoint.commit), path];
+      if (from) {
+        void app.commands.execute(CommandIDs.diff, { old: from, new: to });
+      }
     },
     changes: (checkpoint, against) => {
       if (against === 'previous') {
