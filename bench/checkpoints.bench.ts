@@ -32,6 +32,7 @@ import * as path from 'path';
 
 import { IGitObject } from '../src/checkpoints/git';
 import { CheckpointWriter } from '../src/checkpoints/writer';
+import { random, randomPng, uuid } from './synthetic';
 
 const CELLS = 200;
 const IMAGE_BYTES = 100_000;
@@ -55,67 +56,6 @@ const GIT_ENV = {
   GIT_COMMITTER_NAME: 'bench',
   GIT_COMMITTER_EMAIL: 'bench@localhost'
 };
-
-/** xorshift32: the same "random" notebook on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 2 ** 32;
-  };
-}
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) {
-    c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  }
-  return c >>> 0;
-});
-
-function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const byte of bytes) {
-    c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function chunk(type: string, data: Uint8Array): Buffer {
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
-
-/** Signature, IHDR and IEND are valid; IDAT holds random bytes. */
-function randomPng(size: number, next: () => number): string {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(256, 0);
-  header.writeUInt32BE(128, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  const noise = new Uint8Array(size);
-  for (let i = 0; i < size; i++) {
-    noise[i] = Math.floor(next() * 256);
-  }
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', noise),
-    chunk('IEND', new Uint8Array())
-  ]).toString('base64');
-}
-
-function uuid(next: () => number): string {
-  const hex = Array.from({ length: 32 }, () =>
-    Math.floor(next() * 16).toString(16)
-  ).join('');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20)}`;
-}
 
 function syntheticNotebook(): nbformat.INotebookContent {
   const next = random(42);
@@ -176,7 +116,11 @@ function syntheticNotebook(): nbformat.INotebookContent {
     nbformat: 4,
     nbformat_minor: 5,
     metadata: {
-      kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' },
+      kernelspec: {
+        name: 'python3',
+        display_name: 'Python 3',
+        language: 'python'
+      },
       language_info: { name: 'python', version: '3.11.7' },
       experiments: { notebook_id: '0f8fad5b-d9cb-469f-a165-70867728950e' }
     },
@@ -307,7 +251,12 @@ async function benchOurs(workdir: string): Promise<IOurs> {
   // A page reload: a new writer knows nothing of what the server has.
   // The server's answer to `POST git/missing`, read from the repository.
   const missing = async (oids: string[]) =>
-    oids.filter(oid => !fs.existsSync(path.join(gitdir, 'objects', oid.slice(0, 2), oid.slice(2))));
+    oids.filter(
+      oid =>
+        !fs.existsSync(
+          path.join(gitdir, 'objects', oid.slice(0, 2), oid.slice(2))
+        )
+    );
   const reloadedMs: number[] = [];
   let shipped: IGitObject[] = [];
   for (let k = 1; k <= RELOADS; k++) {
@@ -339,7 +288,14 @@ async function benchOurs(workdir: string): Promise<IOurs> {
   const looseBytes = du(path.join(gitdir, 'objects')) - looseBefore;
   let fsckClean = true;
   try {
-    git('--git-dir', gitdir, 'fsck', '--strict', '--no-progress', '--no-dangling');
+    git(
+      '--git-dir',
+      gitdir,
+      'fsck',
+      '--strict',
+      '--no-progress',
+      '--no-dangling'
+    );
   } catch {
     fsckClean = false;
   }
@@ -349,7 +305,9 @@ async function benchOurs(workdir: string): Promise<IOurs> {
       JSON.stringify(c.outputs ?? []).includes('image/png')
     ).length,
     ipynbBytes: ipynb(base).byteLength,
-    cellBytes: Buffer.byteLength(JSON.stringify(rerun(base, 1).cells[SMALL_CELL])),
+    cellBytes: Buffer.byteLength(
+      JSON.stringify(rerun(base, 1).cells[SMALL_CELL])
+    ),
     first: {
       ms: firstMs,
       objects: first.objects.length,
@@ -426,20 +384,85 @@ function report(ours: IOurs, cli: IGitCli): string {
   const cliMedian = quantile(cli.commitMs, 0.5);
   const cliPerCommit = cli.looseAdded / cli.commits;
   const rows: string[][] = [
-    ['first checkpoint (whole notebook)', `${ours.first.ms.toFixed(0)} ms, ${ours.first.objects} objects, ${mb(ours.first.bytes)}`, '', ''],
-    [`first checkpoint after a page reload: build, ask which objects are missing, ship those (median of ${RELOADS})`, `${quantile(ours.reloaded.ms, 0.5).toFixed(0)} ms, ${ours.reloaded.objects} objects, ${kb(ours.reloaded.bytes)}`, '', ''],
-    ['build per checkpoint, caller names the changed cell (median / p95)', `${medianMs.toFixed(1)} / ${quantile(ours.hintedMs, 0.95).toFixed(1)} ms`, `<= ${TARGET_BUILD_MS} ms`, verdict(medianMs <= TARGET_BUILD_MS)],
-    [`build per checkpoint, no hint: every cell compared (median of ${UNHINTED_CHECKPOINTS})`, `${quantile(ours.unhintedMs, 0.5).toFixed(1)} ms`, '', ''],
+    [
+      'first checkpoint (whole notebook)',
+      `${ours.first.ms.toFixed(0)} ms, ${ours.first.objects} objects, ${mb(ours.first.bytes)}`,
+      '',
+      ''
+    ],
+    [
+      `first checkpoint after a page reload: build, ask which objects are missing, ship those (median of ${RELOADS})`,
+      `${quantile(ours.reloaded.ms, 0.5).toFixed(0)} ms, ${ours.reloaded.objects} objects, ${kb(ours.reloaded.bytes)}`,
+      '',
+      ''
+    ],
+    [
+      'build per checkpoint, caller names the changed cell (median / p95)',
+      `${medianMs.toFixed(1)} / ${quantile(ours.hintedMs, 0.95).toFixed(1)} ms`,
+      `<= ${TARGET_BUILD_MS} ms`,
+      verdict(medianMs <= TARGET_BUILD_MS)
+    ],
+    [
+      `build per checkpoint, no hint: every cell compared (median of ${UNHINTED_CHECKPOINTS})`,
+      `${quantile(ours.unhintedMs, 0.5).toFixed(1)} ms`,
+      '',
+      ''
+    ],
     ['objects sent per checkpoint', objectCounts, '', ''],
-    ['bytes sent per checkpoint (median / max)', `${kb(medianBytes)} / ${kb(maxBytes)}`, `<= 2 x ${ours.cellBytes} B + 16 KB = ${kb(byteTarget)}`, verdict(maxBytes <= byteTarget)],
-    [`added by ${CHECKPOINTS.toLocaleString('en')} checkpoints vs as many full copies`, `${mb(added)} = ${pct(ratio)}`, `<= ${pct(TARGET_RATIO)}`, verdict(ratio <= TARGET_RATIO)],
-    ['our repository, loose / after `git gc` (first checkpoint included)', `${mb(ours.looseBytes)} / ${mb(ours.packedBytes)}`, '', ''],
-    ['`git fsck --strict` on our repository', ours.fsckClean ? 'clean' : '**errors**', 'clean', verdict(ours.fsckClean)],
-    [`git CLI, \`git add\` + \`git commit\` of the whole .ipynb (median of ${cli.commits})`, `${cliMedian.toFixed(0)} ms`, '', ''],
-    ['git CLI, added per commit vs a full copy (loose)', `${mb(cliPerCommit)} = ${pct(cliPerCommit / ours.ipynbBytes)}`, '', ''],
-    [`git CLI repository, ${cli.commits + 1} commits, loose / after \`git gc\`, vs as many full copies`, `${mb(cli.looseBytes)} / ${mb(cli.packedBytes)} = ${pct(cli.looseBytes / ((cli.commits + 1) * ours.ipynbBytes))} / ${pct(cli.packedBytes / ((cli.commits + 1) * ours.ipynbBytes))}`, '', ''],
-    ['build time ratio ours / git CLI (median)', (medianMs / cliMedian).toFixed(4), '', ''],
-    ['bytes per checkpoint ratio ours / git CLI (loose)', (medianBytes / cliPerCommit).toFixed(5), '', '']
+    [
+      'bytes sent per checkpoint (median / max)',
+      `${kb(medianBytes)} / ${kb(maxBytes)}`,
+      `<= 2 x ${ours.cellBytes} B + 16 KB = ${kb(byteTarget)}`,
+      verdict(maxBytes <= byteTarget)
+    ],
+    [
+      `added by ${CHECKPOINTS.toLocaleString('en')} checkpoints vs as many full copies`,
+      `${mb(added)} = ${pct(ratio)}`,
+      `<= ${pct(TARGET_RATIO)}`,
+      verdict(ratio <= TARGET_RATIO)
+    ],
+    [
+      'our repository, loose / after `git gc` (first checkpoint included)',
+      `${mb(ours.looseBytes)} / ${mb(ours.packedBytes)}`,
+      '',
+      ''
+    ],
+    [
+      '`git fsck --strict` on our repository',
+      ours.fsckClean ? 'clean' : '**errors**',
+      'clean',
+      verdict(ours.fsckClean)
+    ],
+    [
+      `git CLI, \`git add\` + \`git commit\` of the whole .ipynb (median of ${cli.commits})`,
+      `${cliMedian.toFixed(0)} ms`,
+      '',
+      ''
+    ],
+    [
+      'git CLI, added per commit vs a full copy (loose)',
+      `${mb(cliPerCommit)} = ${pct(cliPerCommit / ours.ipynbBytes)}`,
+      '',
+      ''
+    ],
+    [
+      `git CLI repository, ${cli.commits + 1} commits, loose / after \`git gc\`, vs as many full copies`,
+      `${mb(cli.looseBytes)} / ${mb(cli.packedBytes)} = ${pct(cli.looseBytes / ((cli.commits + 1) * ours.ipynbBytes))} / ${pct(cli.packedBytes / ((cli.commits + 1) * ours.ipynbBytes))}`,
+      '',
+      ''
+    ],
+    [
+      'build time ratio ours / git CLI (median)',
+      (medianMs / cliMedian).toFixed(4),
+      '',
+      ''
+    ],
+    [
+      'bytes per checkpoint ratio ours / git CLI (loose)',
+      (medianBytes / cliPerCommit).toFixed(5),
+      '',
+      ''
+    ]
   ];
   const intro =
     `A ${CELLS}-cell notebook of ${mb(ours.ipynbBytes)} (${ours.images} PNG ` +
@@ -449,7 +472,14 @@ function report(ours: IOurs, cli: IGitCli): string {
     'SubtleCrypto and pako). Bytes are zlib-deflated loose objects, as sent.';
   const table = ['| figure | value | target | |', '| --- | --- | --- | --- |'];
   table.push(...rows.map(row => `| ${row.join(' | ')} |`));
-  return ['## Checkpoints: one re-executed cell in a 20 MB notebook', '', intro, '', ...table, ''].join('\n');
+  return [
+    '## Checkpoints: one re-executed cell in a 20 MB notebook',
+    '',
+    intro,
+    '',
+    ...table,
+    ''
+  ].join('\n');
 }
 
 describe('checkpoints benchmark', () => {

@@ -7,6 +7,7 @@ import { downloadIcon } from '@jupyterlab/ui-components';
 import React, { useEffect, useRef, useState } from 'react';
 
 import { errorMessage } from '../common/format';
+import { useDismiss } from '../common/useDismiss';
 import type { IRunsClient } from '../rest';
 import { pandasSnippet } from './export';
 import {
@@ -74,30 +75,7 @@ export function ExportMenu(props: IExportMenuProps): JSX.Element {
     []
   );
 
-  useEffect(() => {
-    if (!open) {
-      return;
-    }
-    const outside = (event: MouseEvent) => {
-      if (!host.current?.contains(event.target as Node)) {
-        setOpen(false);
-      }
-    };
-    const escape = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') {
-        setOpen(false);
-      }
-    };
-    document.addEventListener('mousedown', outside, true);
-    document.addEventListener('keydown', escape, true);
-    host.current
-      ?.querySelector<HTMLButtonElement>('[role="menuitem"]')
-      ?.focus();
-    return () => {
-      document.removeEventListener('mousedown', outside, true);
-      document.removeEventListener('keydown', escape, true);
-    };
-  }, [open]);
+  useDismiss(open, host, () => setOpen(false), { focus: '[role="menuitem"]' });
 
   const say = (message: string | null, keep = false) => {
     setNote(message);

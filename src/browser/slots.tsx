@@ -13,6 +13,7 @@ import React, {
 } from 'react';
 
 import { errorMessage } from '../common/format';
+import { useDismiss } from '../common/useDismiss';
 import type { IExperimentsClient } from '../rest';
 import type { IRun } from '../tokens';
 import type { IBrowserSlots } from './BrowserView';
@@ -138,28 +139,7 @@ export function BrowserToolbar(props: {
 function ViewsDropdown(props: { children: React.ReactNode }): JSX.Element {
   const [open, setOpen] = useState(false);
   const host = useRef<HTMLSpanElement>(null);
-  useEffect(() => {
-    if (!open) {
-      return;
-    }
-    const outside = (event: MouseEvent) => {
-      const target = event.target as Element | null;
-      if (!host.current?.contains(target) && !target?.closest?.('.jp-Dialog')) {
-        setOpen(false);
-      }
-    };
-    const escape = (event: KeyboardEvent) => {
-      if (event.key === 'Escape' && !document.querySelector('.jp-Dialog')) {
-        setOpen(false);
-      }
-    };
-    document.addEventListener('mousedown', outside, true);
-    document.addEventListener('keydown', escape, true);
-    return () => {
-      document.removeEventListener('mousedown', outside, true);
-      document.removeEventListener('keydown', escape, true);
-    };
-  }, [open]);
+  useDismiss(open, host, () => setOpen(false));
   return (
     <span className="jp-ExperimentsViewsDropdown" ref={host}>
       <button

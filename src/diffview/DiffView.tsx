@@ -19,6 +19,7 @@ import React, {
 } from 'react';
 
 import { errorMessage } from '../common/format';
+import { useDismiss } from '../common/useDismiss';
 import type { ICellDiff, IDiffSummary, INotebookDiff } from '../diff/types';
 import {
   badgeText,
@@ -910,30 +911,7 @@ function ExportMenu(props: {
 }): JSX.Element {
   const [open, setOpen] = useState(false);
   const host = useRef<HTMLSpanElement>(null);
-  useEffect(() => {
-    if (!open) {
-      return;
-    }
-    const outside = (event: MouseEvent) => {
-      if (!host.current?.contains(event.target as Node)) {
-        setOpen(false);
-      }
-    };
-    const escape = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') {
-        setOpen(false);
-      }
-    };
-    document.addEventListener('mousedown', outside, true);
-    document.addEventListener('keydown', escape, true);
-    host.current
-      ?.querySelector<HTMLButtonElement>('[role="menuitem"]')
-      ?.focus();
-    return () => {
-      document.removeEventListener('mousedown', outside, true);
-      document.removeEventListener('keydown', escape, true);
-    };
-  }, [open]);
+  useDismiss(open, host, () => setOpen(false), { focus: '[role="menuitem"]' });
   return (
     <span className="jp-ExperimentsExport jp-ExperimentsDiff-export" ref={host}>
       <button

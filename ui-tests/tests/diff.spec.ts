@@ -16,6 +16,21 @@ const code = (id: string, source: string, outputs: unknown[] = []) => ({
   execution_count: null,
   outputs
 });
+/** An nbformat 4.5 notebook of these cells, with a Python kernelspec. */
+const notebook = (cells: unknown[]) =>
+  JSON.stringify({
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: {
+        name: 'python3',
+        display_name: 'Python 3',
+        language: 'python'
+      },
+      language_info: { name: 'python' }
+    },
+    cells
+  });
 const image = (png: string) => ({
   output_type: 'display_data',
   data: { 'image/png': png, 'text/plain': '<Figure>' },
@@ -27,25 +42,13 @@ test('two checkpoints diffed from History: an edit, an addition, a move and a ch
   tmpPath
 }) => {
   await page.contents.uploadContent(
-    JSON.stringify({
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: {
-        kernelspec: {
-          name: 'python3',
-          display_name: 'Python 3',
-          language: 'python'
-        },
-        language_info: { name: 'python' }
-      },
-      cells: [
-        code('c1', 'a = 1'),
-        code('c2', 'b = 2'),
-        code('c3', 'c = 3'),
-        code('c4', 'plot()', [image(RED)]),
-        code('c5', 'd = 4')
-      ]
-    }),
+    notebook([
+      code('c1', 'a = 1'),
+      code('c2', 'b = 2'),
+      code('c3', 'c = 3'),
+      code('c4', 'plot()', [image(RED)]),
+      code('c5', 'd = 4')
+    ]),
     'text',
     `${tmpPath}/diff.ipynb`
   );
@@ -155,20 +158,6 @@ test('the toolbar diffs a notebook with its last checkpoint; the file browser di
   page,
   tmpPath
 }) => {
-  const notebook = (cells: unknown[]) =>
-    JSON.stringify({
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: {
-        kernelspec: {
-          name: 'python3',
-          display_name: 'Python 3',
-          language: 'python'
-        },
-        language_info: { name: 'python' }
-      },
-      cells
-    });
   await page.contents.uploadContent(
     notebook([code('x1', 'x = 1'), code('x2', 'y = 2')]),
     'text',
@@ -258,4 +247,84 @@ test('the toolbar diffs a notebook with its last checkpoint; the file browser di
   await expect(
     page.locator('.jp-ExperimentsDiff:visible .jp-ExperimentsDiff-summary')
   ).toHaveText(/^1 cell changed/);
+});
+
+test('a large notebook is diffed in a worker; an unreadable one gets a message that says why', async ({
+  page,
+  tmpPath
+}) => {
+  // ~2.4 MB of outputs: above the size at which the diff leaves the page's thread.
+  const big = (changed: string) =>
+    notebook(
+      Array.from({ length: 40 }, (_, i) =>
+        code(`b${i}`, i === 7 ? changed : `x${i} = ${i}`, [
+          {
+            output_type: 'stream',
+            name: 'stdout',
+            text: `${i}`.padEnd(60_000, '.')
+          }
+        ])
+      )
+    );
+  await page.contents.uploadContent(
+    big('x7 = 7'),
+    'text',
+    `${tmpPath}/big1.ipynb`
+  );
+  await page.contents.uploadContent(
+    big('x7 = 70'),
+    'text',
+    `${tmpPath}/big2.ipynb`
+  );
+  await page.evaluate(
+    folder =>
+      (window as any).jupyterapp.commands.execute('experiments:diff', {
+        old: `${folder}/big1.ipynb`,
+        new: `${folder}/big2.ipynb`
+      }),
+    tmpPath
+  );
+  const diff = page.locator('.jp-ExperimentsDiff:visible');
+  await expect(diff.locator('.jp-ExperimentsDiff-summary')).toHaveText(
+    /^1 cell changed/
+  );
+  await expect(
+    diff.locator('.jp-ExperimentsDiff-cell[data-kind="modified"]')
+  ).toContainText('x7 = 70');
+  const workerLoaded = await page.evaluate(() =>
+    performance
+      .getEntriesByType('resource')
+      .some(entry => entry.name.includes('lib_diff_worker_js'))
+  );
+  expect(workerLoaded).toBe(true);
+
+  // Not a notebook: the server cannot read it, and the panel says so.
+  await page.contents.uploadContent(
+    '{"cells": [',
+    'text',
+    `${tmpPath}/broken.ipynb`
+  );
+  await page.evaluate(
+    folder =>
+      (window as any).jupyterapp.commands.execute('experiments:diff', {
+        old: `${folder}/broken.ipynb`,
+        new: `${folder}/big2.ipynb`
+      }),
+    tmpPath
+  );
+  await expect(
+    page.locator('.jp-ExperimentsDiff:visible [role="alert"]')
+  ).toContainText(/Unreadable Notebook|broken\.ipynb/);
+
+  // A shortened checkpoint id is refused with what to use instead.
+  await page.evaluate(
+    () =>
+      void (window as any).jupyterapp.commands.execute('experiments:diff', {
+        old: '3f2a1c0',
+        new: 'x.ipynb'
+      })
+  );
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog).toContainText('Cannot diff the notebooks');
+  await expect(dialog).toContainText('full 40-character id');
 });

@@ -2,7 +2,9 @@
  * A small menu at a point (a right-click on a header or a row) that closes
  * on Escape, on a click outside, or once an item is chosen.
  */
-import React, { useEffect, useRef } from 'react';
+import React, { useRef } from 'react';
+
+import { useDismiss } from '../../common/useDismiss';
 
 export interface IPopupItem {
   label: string;
@@ -20,27 +22,7 @@ export function Popup(props: {
   label: string;
 }): JSX.Element {
   const node = useRef<HTMLDivElement>(null);
-  const onClose = useRef(props.onClose);
-  onClose.current = props.onClose;
-  useEffect(() => {
-    const outside = (event: MouseEvent) => {
-      if (!node.current?.contains(event.target as Node)) {
-        onClose.current();
-      }
-    };
-    const escape = (event: KeyboardEvent) => {
-      if (event.key === 'Escape') {
-        onClose.current();
-      }
-    };
-    document.addEventListener('mousedown', outside, true);
-    document.addEventListener('keydown', escape, true);
-    node.current?.querySelector('button')?.focus();
-    return () => {
-      document.removeEventListener('mousedown', outside, true);
-      document.removeEventListener('keydown', escape, true);
-    };
-  }, []);
+  useDismiss(true, node, props.onClose, { focus: 'button' });
   return (
     <div
       ref={node}
