@@ -1,4 +1,5 @@
 import { expect, test } from '@jupyterlab/galata';
+import * as path from 'path';
 
 const HISTORY = 'jp-experiments-history';
 
@@ -124,6 +125,14 @@ test('two checkpoints diffed from History: an edit, an addition, a move and a ch
   const edited = cells.filter({ hasText: 'a = 10' });
   await expect(edited).toHaveAttribute('data-kind', 'modified');
   await expect(edited).toContainText('a = 1');
+
+  // `SCREENSHOT=1 make test-ui` refreshes the README's picture.
+  if (process.env.SCREENSHOT) {
+    await page.addStyleTag({ content: '.Toastify { display: none; }' });
+    await page.screenshot({
+      path: path.resolve(__dirname, '..', '..', 'docs', 'diff.png')
+    });
+  }
 
   // The image: swipe, then the pixel difference (4×4, every pixel but the green one differs).
   const imageDiff = diff.locator('.jp-ExperimentsDiff-image');
