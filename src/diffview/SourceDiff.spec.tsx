@@ -2,7 +2,12 @@ import type { IEditorLanguageRegistry } from '@jupyterlab/codemirror';
 import React, { act } from 'react';
 import { createRoot, Root } from 'react-dom/client';
 
-import { languageSupport, scheduleMount, TextDiff } from './SourceDiff';
+import {
+  languageSupport,
+  MAX_SHOWN_CHARS,
+  scheduleMount,
+  TextDiff
+} from './SourceDiff';
 
 (globalThis as any).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -105,6 +110,19 @@ describe('TextDiff', () => {
     const editor = host.querySelector('.jp-ExperimentsDiff-editor')!;
     expect(editor.classList).toContain('jp-mod-added');
     expect(editor.textContent).toContain('e = 5');
+  });
+
+  it('clips a huge single-line text and says so', async () => {
+    const huge = 'x'.repeat(MAX_SHOWN_CHARS * 25);
+    await render({ old: huge, new: huge + 'y' });
+    expect(host.querySelector('.jp-ExperimentsDiff-clipped')!.textContent).toBe(
+      `Showing the first ${MAX_SHOWN_CHARS.toLocaleString()} of ${(huge.length + 1).toLocaleString()} characters.`
+    );
+    for (const editor of Array.from(host.querySelectorAll('.cm-editor'))) {
+      expect(editor.textContent!.length).toBeLessThanOrEqual(
+        MAX_SHOWN_CHARS + 100
+      );
+    }
   });
 
   it('destroys its editors when unmounted', async () => {

@@ -142,6 +142,22 @@ function runQueue(): void {
 
 // --- The component ---
 
+/**
+ * A huge text (a 5 MB single-line output) is shown clipped: CodeMirror lays
+ * out a line whole, and a diff of megabytes would hold the page.
+ */
+export const MAX_SHOWN_CHARS = 200_000;
+
+/** Bounded diffs: past these, the merge view falls back to a coarser diff. */
+const DIFF_CONFIG = { scanLimit: 5000, timeout: 100 };
+
+/** The text as shown, and how long it was, when it was clipped. */
+export function clip(text: string | null): [string | null, number | null] {
+  return text !== null && text.length > MAX_SHOWN_CHARS
+    ? [text.slice(0, MAX_SHOWN_CHARS), text.length]
+    : [text, null];
+}
+
 export interface ITextDiffProps {
   /** The old text; null: there is none (an added cell or output). */
   old: string | null;
@@ -164,8 +180,9 @@ export interface ITextDiffProps {
 export function TextDiff(props: ITextDiffProps): JSX.Element {
   const host = useRef<HTMLDivElement>(null);
   const { layout, language, languages } = props;
-  const oldText = props.old;
-  const newText = props.new;
+  const [oldText, oldLength] = clip(props.old);
+  const [newText, newLength] = clip(props.new);
+  const clipped = Math.max(oldLength ?? 0, newLength ?? 0);
   const single = oldText === null || newText === null;
   const tint =
     props.tint ??
@@ -201,7 +218,8 @@ export function TextDiff(props: ITextDiffProps): JSX.Element {
           parent: node,
           collapseUnchanged: COLLAPSE,
           gutter: true,
-          highlightChanges: true
+          highlightChanges: true,
+          diffConfig: DIFF_CONFIG
         });
         views = [merge.a, merge.b];
         destroy = () => merge.destroy();
@@ -216,7 +234,8 @@ export function TextDiff(props: ITextDiffProps): JSX.Element {
                 mergeControls: false,
                 collapseUnchanged: COLLAPSE,
                 gutter: true,
-                highlightChanges: true
+                highlightChanges: true,
+                diffConfig: DIFF_CONFIG
               })
             ]
           }),
@@ -245,12 +264,20 @@ export function TextDiff(props: ITextDiffProps): JSX.Element {
     return <></>;
   }
   return (
-    <div
-      ref={host}
-      className={`jp-ExperimentsDiff-editor jp-mod-${single ? tint : layout}`}
-      role="group"
-      aria-label={props.label}
-    />
+    <>
+      {clipped > 0 && (
+        <div className="jp-ExperimentsDiff-clipped">
+          Showing the first {MAX_SHOWN_CHARS.toLocaleString()} of{' '}
+          {clipped.toLocaleString()} characters.
+        </div>
+      )}
+      <div
+        ref={host}
+        className={`jp-ExperimentsDiff-editor jp-mod-${single ? tint : layout}`}
+        role="group"
+        aria-label={props.label}
+      />
+    </>
   );
 }
 
