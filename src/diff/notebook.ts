@@ -475,7 +475,9 @@ export function diffNotebookMetadata(
     }
     return result;
   };
-  return diffDicts(strip(a), strip(b));
+  const [before, after] = [strip(a), strip(b)];
+  // Most diffs keep the metadata: an equality walk is cheaper than a diff.
+  return deepEqual(before, after) ? [] : diffDicts(before, after);
 }
 
 /** Ops on the list of outputs of a matched cell, from its aligned outputs. */
