@@ -16,3 +16,5 @@ c.ServerApp.port = int(os.environ.get("UI_TEST_PORT", "8888"))  # noqa: F821
 c.Experiments.store_dir = os.environ.get(  # noqa: F821
     "JUPYTERLAB_EXPERIMENTS_TEST_STORE", tempfile.mkdtemp(prefix="experiments-ui-")
 )
+# Packed every other checkpoint: History, diff and compare read packed objects too.
+c.Experiments.pack_every = 2  # noqa: F821

@@ -1,8 +1,9 @@
 """Checkpoints: every cell execution committed to ``<store_dir>/checkpoints.git`` (real git format).
 
-``repository`` is the one module that knows the repository on disk; ``commits``
-reads a checkpoint commit (tree, parents, time, message trailers). Standard
-library only, like the store.
+``repository`` is the one module that knows the repository on disk (``packs``
+reads its pack files for it); ``commits`` reads a checkpoint commit (tree,
+parents, time, message trailers); ``packing`` is the server's background
+packer, which runs ``git repack``. Standard library only, like the store.
 """
 
 from __future__ import annotations

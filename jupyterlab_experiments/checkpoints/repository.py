@@ -22,14 +22,21 @@ directories are not. A power cut may therefore lose the latest renames, but the
 ref is renamed after its objects, so it never names an object whose bytes were
 lost: the worst case is the previous checkpoint plus unreferenced objects.
 
-Only loose objects are read: the server never packs, and the config it writes
-turns off ``git gc --auto``. Objects packed by a manual ``git gc`` look missing
-to this module (clients re-send them; content addressing makes that harmless).
+Packs. Objects are written loose; the server's background packer
+(``packing``) has ``git repack`` move them into packs now and then, and every
+read (``read_object(s)``, ``missing``, the checks of ``apply_batch``) looks in
+the loose objects first and then in ``objects/pack`` (``packs``), whose objects
+are served in the loose format, deflated anew. A pack that appears is found on
+the next miss, a pack deleted by a repack is dropped then. The config the
+repository is created with turns off ``git gc --auto``: only the packer packs,
+and nothing prunes unreachable objects (a batch whose ref has not moved yet is
+unreachable). Packs written by a manual ``git gc`` are read the same way.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 import tempfile
@@ -37,10 +44,11 @@ import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Sequence
+from typing import Callable, Iterable, Iterator, Optional, Sequence
 
 from ..common.paths import Confined, OutsideRoot
 from .commits import Commit, CommitFormatError, parse_commit
+from .packs import Packs
 
 OID = re.compile(r"[0-9a-f]{40}")
 NOTEBOOK_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -66,13 +74,16 @@ TEMP_PREFIX = "tmp_obj_"
 _FEED_BYTES = 2**16
 _INFLATE_BYTES = 2**20
 _MAX_HEADER_BYTES = 32
+# What a packed object is deflated with when served in the loose format (git's core.looseCompression default).
+_SERVE_LEVEL = 1
+_log = logging.getLogger(__name__)
 # Tree entry modes git writes; a gitlink (160000) names a commit of another repository, never stored here.
 _TREE_MODES = {b"40000": "tree", b"100644": "blob", b"100755": "blob", b"120000": "blob", b"160000": None}
 _TAG_TARGET = re.compile(rb"object ([0-9a-f]{40})\ntype (blob|tree|commit|tag)\n")
 
 _SKELETON = (
     ("description", "Checkpoints of notebook executions (jupyterlab-experiments); one ref per notebook.\n"),
-    # gc.auto = 0: the server reads loose objects only, so no git command may pack them behind its back.
+    # gc.auto = 0: the server's packer decides when to pack, and no git command prunes behind its back.
     ("config", "[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n[gc]\n\tauto = 0\n"),
     # Last: git takes a folder with HEAD, objects/ and refs/ for a repository, and by then it is complete.
     ("HEAD", "ref: refs/heads/main\n"),
@@ -184,12 +195,18 @@ def inspect_object(oid: str, deflated: bytes, max_size: Optional[int] = None) ->
 
 
 class CheckpointRepository:
-    """The bare repository at ``path``, created on first use. Thread- and process-safe."""
+    """The bare repository at ``path``, created on first use. Thread- and process-safe.
+
+    ``on_batch``, when set, is called after each batch that verified with the number
+    of loose objects it wrote and of checkpoints (commits) its ref moved over (the packer's trigger).
+    """
 
     def __init__(self, path: str | os.PathLike[str]):
         self.path = Path(path)
         self._root: Optional[str] = None  # the real path, once the repository exists
         self._confined = Confined(self.path, "the checkpoint repository", OutsideRepository)
+        self.packs = Packs(self.pack_folder)
+        self.on_batch: Optional[Callable[[int, int], None]] = None
 
     def ensure(self) -> str:
         """Create the ``git init --bare`` layout where it is missing; return the repository's real path.
@@ -209,16 +226,29 @@ class CheckpointRepository:
         self._root = self._confined.root
         return self._root
 
+    def pack_folder(self) -> str:
+        """``objects/pack``, checked to resolve inside the repository (which this creates if need be)."""
+        return self._inside(os.path.join(self.path, "objects", "pack"))
+
     # -- reading -----------------------------------------------------------
 
     def read_object(self, oid: str) -> bytes:
-        """The loose object file's bytes (zlib-deflated); raise KeyError when absent."""
+        """The object in the loose format (zlib-deflated ``"<type> <size>\\0" + content``): a loose
+        object's file as it is, a packed one deflated anew. Raise KeyError when absent."""
         path = self._inside(os.path.join(self._fanout(oid), oid[2:]))
         try:
             with open(path, "rb") as file:
                 return file.read()
         except FileNotFoundError:
-            raise KeyError(f"object {oid} not found") from None
+            pass
+        # After the loose file: a repack removes it only once the pack holding it is installed.
+        packed = self.packs.read(oid)
+        if packed is None:
+            raise KeyError(f"object {oid} not found")
+        kind, content = packed
+        deflater = zlib.compressobj(_SERVE_LEVEL)
+        header = b"%s %d\0" % (kind.encode(), len(content))
+        return deflater.compress(header) + deflater.compress(content) + deflater.flush()
 
     def read_objects(self, oids: Iterable[str]) -> dict[str, bytes]:
         """{oid: deflated bytes} of those of the objects the repository has."""
@@ -247,6 +277,9 @@ class CheckpointRepository:
                     names = stored[oid[:2]] = set()
             if oid[2:] not in names:
                 missing.append(oid)
+        if missing:
+            absent = self.packs.absent(missing)
+            missing = [oid for oid in missing if oid in absent]
         return missing
 
     def read_ref(self, name: str) -> Optional[str]:
@@ -322,18 +355,27 @@ class CheckpointRepository:
                     commits[ref.new] = _parse_commit(ref.new, target.content or b"")
             if kind != "commit":
                 raise BadObject(f"ref.new: {ref.new} is a {kind}, not a commit")
-        for oid, (_, deflated) in verified.items():
-            self._write_object(oid, deflated)
-        if ref is None:
-            return []
-        self.update_ref(ref)
-        chain = []
-        oid: Optional[str] = ref.new
-        while oid in commits and oid != ref.old:
-            chain.append((oid, commits[oid]))
-            parents = commits[oid].parents
-            oid = parents[0] if parents else None
-        return chain
+        written = 0
+        chain: list[tuple[str, Commit]] = []
+        try:
+            for oid, (_, deflated) in verified.items():
+                written += self._write_object(oid, deflated)
+            if ref is None:
+                return []
+            self.update_ref(ref)
+            oid: Optional[str] = ref.new
+            while oid in commits and oid != ref.old:
+                chain.append((oid, commits[oid]))
+                parents = commits[oid].parents
+                oid = parents[0] if parents else None
+            return chain
+        finally:
+            # Also when the swap failed: the objects it wrote stay, and count.
+            if self.on_batch is not None and (written or chain):
+                try:
+                    self.on_batch(written, len(chain))
+                except Exception:  # the batch has landed whatever the listener does
+                    _log.exception("jupyterlab_experiments: the checkpoint repository's batch listener failed")
 
     def update_ref(self, ref: RefUpdate) -> None:
         """Point ``ref.name`` at ``ref.new`` if it holds ``ref.old`` (None: does not exist); else RefConflict."""
@@ -388,25 +430,40 @@ class CheckpointRepository:
             pass
         return None
 
-    def _write_object(self, oid: str, deflated: bytes) -> None:
+    def _write_object(self, oid: str, deflated: bytes) -> bool:
+        """Write a loose object unless the repository has it (loose or packed); whether it was written."""
         folder = self._fanout(oid, create=True)
         path = self._inside(os.path.join(folder, oid[2:]))
-        if os.path.exists(path):
-            return
+        # The packs known suffice: a pack unseen yet only means a harmless duplicate, which git tolerates.
+        if os.path.exists(path) or self.packs.locate(bytes.fromhex(oid)) is not None:
+            return False
         _write_file(Path(path), deflated, prefix=TEMP_PREFIX, mode=0o444)  # git's loose objects are read-only
+        return True
+
+    def _has(self, oid: str) -> bool:
+        if os.path.exists(self._inside(os.path.join(self._fanout(oid), oid[2:]))):
+            return True
+        return self.packs.find(oid) is not None
 
     def _stored(self, oid: str) -> Optional[GitObject]:
+        path = self._inside(os.path.join(self._fanout(oid), oid[2:]))
         try:
-            return inspect_object(oid, self.read_object(oid))
-        except KeyError:
+            with open(path, "rb") as file:
+                return inspect_object(oid, file.read())
+        except FileNotFoundError:
+            pass
+        packed = self.packs.read(oid)
+        if packed is None:
             return None
+        kind, content = packed
+        return GitObject(kind, len(content), None if kind == "blob" else content)
 
     def _check_reference(self, source: str, source_kind: str, target: str, kind: str, batch: dict) -> None:
         if target in batch:
             actual = batch[target][0]
             if actual != kind:
                 raise BadObject(f"{source_kind} {source} refers to {target} as a {kind}, but it is a {actual}")
-        elif not os.path.exists(self._inside(os.path.join(self._fanout(target), target[2:]))):
+        elif not self._has(target):
             raise BadObject(
                 f"{source_kind} {source} refers to {kind} {target}, which is neither in the batch nor in the repository"
             )

@@ -1,5 +1,5 @@
 """The Jupyter server extension: opens the store, serves the REST API, ends orphaned runs, empties the trash,
-announces changed runs on the event bus."""
+announces changed runs on the event bus, packs the checkpoint repository in the background."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import socket
 from typing import Any, Callable
 
 from tornado.ioloop import IOLoop, PeriodicCallback
-from traitlets import Unicode
+from traitlets import Integer, Unicode
 from traitlets.config import Configurable
 
+from ..checkpoints import REPOSITORY_NAME, CheckpointRepository
+from ..checkpoints.packing import DEFAULT_PACK_EVERY, DEFAULT_PACK_LOOSE_OBJECTS, Packer
 from ..store import ENV_VAR, Store, open_store, resolve_store_dir
 from ..store.base import MAX_PID
 from .events import RunEvents
@@ -32,6 +34,24 @@ class Experiments(Configurable):
             f"<root_dir>/.experiments. The {ENV_VAR} environment variable overrides it."
         ),
     )
+    pack_every = Integer(
+        DEFAULT_PACK_EVERY,
+        min=0,
+        config=True,
+        help=(
+            "Pack the checkpoint repository (git repack, in a background thread) after this many checkpoints"
+            " since the last pack. 0 turns packing off."
+        ),
+    )
+    pack_loose_objects = Integer(
+        DEFAULT_PACK_LOOSE_OBJECTS,
+        min=0,
+        config=True,
+        help=(
+            "Also pack once the checkpoint repository holds this many more loose objects than the last pack"
+            " left (0: no such trigger)."
+        ),
+    )
 
 
 def load(server_app: Any) -> None:
@@ -45,6 +65,12 @@ def load(server_app: Any) -> None:
     web_app = server_app.web_app
     web_app.settings["experiments_store"] = store
     web_app.settings["experiments_store_dir"] = str(store_dir)
+    # The git handlers use this one, whose batches the packer counts.
+    checkpoints = CheckpointRepository(store_dir / REPOSITORY_NAME)
+    web_app.settings["experiments_checkpoints"] = checkpoints
+    packer = Packer(checkpoints, settings.pack_every, settings.pack_loose_objects, server_app.log)
+    packer.start()
+    web_app.settings["experiments_packer"] = packer
     events = RunEvents(server_app.event_logger, store, server_app.log)
     events.register()
     web_app.settings["experiments_events"] = events
@@ -74,10 +100,13 @@ def load(server_app: Any) -> None:
 
 
 def unload(server_app: Any) -> None:
-    """Stop the sweeps and the watcher, then close the store (the server is stopping)."""
+    """Stop the sweeps, the watcher and the packer, then close the store (the server is stopping)."""
     settings = server_app.web_app.settings
     for timer in settings.pop("experiments_timers", ()):
         timer.stop()
+    packer = settings.pop("experiments_packer", None)
+    if packer is not None:
+        packer.stop()
     store = settings.get("experiments_store")
     if store is not None:
         store.close()

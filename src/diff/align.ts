@@ -259,11 +259,18 @@ interface IPrepared {
   sortedLines: Int32Array;
   /** Distinct line ids, for the cross-gap index. */
   distinct: number[];
-  /** Interned words and punctuation of a short text; null for long ones. */
-  tokens: Int32Array | null;
-  sortedTokens: Int32Array | null;
+  /**
+   * Words and punctuation of a short text, interned when first needed (most
+   * pairs are decided by their lines); null for long texts.
+   */
+  tokens: (() => ITokens) | null;
+}
+
+interface ITokens {
+  tokens: Int32Array;
+  sortedTokens: Int32Array;
   /** The words alone, sorted. */
-  sortedWords: Int32Array | null;
+  sortedWords: Int32Array;
 }
 
 /** Texts with at most this many non-blank lines... */
@@ -298,12 +305,21 @@ function prepare(info: ISimilarityInfo, interner: Interner): IPrepared {
     }
   }
   const lines = Int32Array.from(ids);
-  let tokens: Int32Array | null = null;
-  let words: Int32Array | null = null;
+  let tokens: (() => ITokens) | null = null;
   if (ids.length <= SHORT_LINES && text.length <= SHORT_TEXT) {
-    const found = text.match(TOKEN) ?? [];
-    tokens = Int32Array.from(found, token => interner.id(`T${token}`));
-    words = tokens.filter((_, i) => WORD.test(found[i]));
+    let made: ITokens | null = null;
+    tokens = () => {
+      if (!made) {
+        const found = text.match(TOKEN) ?? [];
+        const all = Int32Array.from(found, token => interner.id(`T${token}`));
+        made = {
+          tokens: all,
+          sortedTokens: sorted(all),
+          sortedWords: sorted(all.filter((_, i) => WORD.test(found[i])))
+        };
+      }
+      return made;
+    };
   }
   return {
     type: info.type,
@@ -311,9 +327,7 @@ function prepare(info: ISimilarityInfo, interner: Interner): IPrepared {
     lines,
     sortedLines: sorted(lines),
     distinct: Array.from(new Set(ids)),
-    tokens,
-    sortedTokens: tokens && sorted(tokens),
-    sortedWords: words && sorted(words)
+    tokens
   };
 }
 
@@ -384,10 +398,11 @@ function similarity(a: IPrepared, b: IPrepared): number {
   }
   // Punctuation alone (`df.head()` vs `plt.show()`) does not make texts
   // similar: they must share a word.
-  if (intersection(a.sortedWords!, b.sortedWords!) === 0) {
+  const [x, y] = [a.tokens(), b.tokens()];
+  if (intersection(x.sortedWords, y.sortedWords) === 0) {
     return 0;
   }
-  return ratio(a.tokens, b.tokens, a.sortedTokens!, b.sortedTokens!);
+  return ratio(x.tokens, y.tokens, x.sortedTokens, y.sortedTokens);
 }
 
 /** The similarity of two texts of the same type (for tests and tuning). */

@@ -37,6 +37,21 @@ const NOTEBOOK_KEYS = [
   'worksheets'
 ];
 
+/** Throws unless `value` is a notebook object at all. */
+function checkNotebook(value: unknown): asserts value is JsonObject {
+  if (!isObject(value) || !NOTEBOOK_KEYS.some(key => key in value)) {
+    const what =
+      value === null
+        ? 'null'
+        : Array.isArray(value)
+          ? 'a list'
+          : isObject(value)
+            ? 'an object without cells, metadata or nbformat'
+            : `a ${typeof value}`;
+    throw new Error(`Not a notebook: expected a notebook object, got ${what}`);
+  }
+}
+
 /**
  * A deep copy of `nb` with multiline strings joined as nbformat's
  * `rejoin_lines` does: cell `source`, attachments' MIME bundles, and for code
@@ -51,17 +66,7 @@ export function normalizeNotebook(
   nb: nbformat.INotebookContent
 ): nbformat.INotebookContent {
   const value: unknown = nb;
-  if (!isObject(value) || !NOTEBOOK_KEYS.some(key => key in value)) {
-    const what =
-      value === null
-        ? 'null'
-        : Array.isArray(value)
-          ? 'a list'
-          : isObject(value)
-            ? 'an object without cells, metadata or nbformat'
-            : `a ${typeof value}`;
-    throw new Error(`Not a notebook: expected a notebook object, got ${what}`);
-  }
+  checkNotebook(value);
   const copy = deepCopy(value);
   if (!Array.isArray(copy.cells)) {
     copy.cells = [];
@@ -104,11 +109,85 @@ export function rejoinCell(cell: JsonObject): void {
   }
 }
 
-/** A cell as `normalizeNotebook` leaves it (a deep copy). */
-export function normalizeCell(cell: nbformat.ICell): nbformat.ICell {
-  const copy = deepCopy(cell as unknown);
-  if (isObject(copy)) {
-    rejoinCell(copy);
+/** A MIME bundle joined, copied only when a value needs joining. */
+function rejoinedBundle(data: JsonObject): JsonObject {
+  let copy: JsonObject | null = null;
+  for (const key of Object.keys(data)) {
+    const value = data[key];
+    if (!isJsonMime(key) && joinable(value)) {
+      copy = copy ?? { ...data };
+      copy[key] = value.join('');
+    }
   }
-  return copy as nbformat.ICell;
+  return copy ?? data;
+}
+
+/** One output joined, copied only when something needs joining. */
+function rejoinedOutput(output: unknown): unknown {
+  if (!isObject(output)) {
+    return output;
+  }
+  const type = output.output_type;
+  if (type === 'execute_result' || type === 'display_data') {
+    if (isObject(output.data)) {
+      const data = rejoinedBundle(output.data);
+      return data === output.data ? output : { ...output, data };
+    }
+  } else if (type && joinable(output.text)) {
+    return { ...output, text: output.text.join('') };
+  }
+  return output;
+}
+
+/**
+ * The cell as `rejoinCell` leaves it, but sharing every part that needs no
+ * joining with `cell`: a diff reads cells, never writes them, and copying a
+ * notebook's outputs costs more than diffing them.
+ */
+export function rejoinedCell(cell: unknown): unknown {
+  if (!isObject(cell)) {
+    return cell;
+  }
+  let copy: JsonObject | null = null;
+  const edit = () => (copy = copy ?? { ...cell });
+  if (joinable(cell.source)) {
+    edit().source = cell.source.join('');
+  }
+  if (isObject(cell.attachments)) {
+    const attachments = cell.attachments;
+    let changed = false;
+    const joined: JsonObject = {};
+    for (const name of Object.keys(attachments)) {
+      const bundle = attachments[name];
+      joined[name] = isObject(bundle) ? rejoinedBundle(bundle) : bundle;
+      changed = changed || joined[name] !== bundle;
+    }
+    if (changed) {
+      edit().attachments = joined;
+    }
+  }
+  if (cell.cell_type === 'code' && Array.isArray(cell.outputs)) {
+    const outputs = cell.outputs.map(rejoinedOutput);
+    if (
+      outputs.some((output, i) => output !== (cell.outputs as unknown[])[i])
+    ) {
+      edit().outputs = outputs;
+    }
+  }
+  return copy ?? cell;
+}
+
+/**
+ * What `normalizeNotebook` returns, as a read-only view: parts that need no
+ * joining are `nb`'s own, not copies. For the diff, which only reads.
+ *
+ * @throws Error when `nb` is not a notebook object at all.
+ */
+export function normalizedView(
+  nb: nbformat.INotebookContent
+): nbformat.INotebookContent {
+  const value: unknown = nb;
+  checkNotebook(value);
+  const cells = Array.isArray(value.cells) ? value.cells.map(rejoinedCell) : [];
+  return { ...value, cells } as unknown as nbformat.INotebookContent;
 }

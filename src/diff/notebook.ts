@@ -19,7 +19,7 @@ import {
 } from './json';
 import type { JsonObject } from './json';
 import { diffLines, splitLines } from './lines';
-import { normalizeCell, normalizeNotebook } from './normalize';
+import { normalizedView, normalizeNotebook, rejoinedCell } from './normalize';
 import { alignOutputs } from './outputs';
 import type {
   DiffEntry,
@@ -389,8 +389,9 @@ export function diffNotebooks(
   b: nbformat.INotebookContent,
   options: IDiffOptions = {}
 ): INotebookDiff {
-  const oldNb = normalizeNotebook(a);
-  const newNb = normalizeNotebook(b);
+  // Views, not copies: the diff only reads, and shares what it does not join.
+  const oldNb = normalizedView(a);
+  const newNb = normalizedView(b);
   const slots = (cells: nbformat.ICell[]): ICellSlot[] =>
     cells.map(cell => ({ key: cellId(cell), fingerprint: '', cell }));
   const aligner = new CellAligner(slots(oldNb.cells), slots(newNb.cells));
@@ -426,7 +427,7 @@ export async function diffCellSlots(
   const copy = (slots: ICellSlot[]) =>
     slots.map(slot => ({
       ...slot,
-      cell: slot.cell ? normalizeCell(slot.cell) : null
+      cell: slot.cell ? (rejoinedCell(slot.cell) as nbformat.ICell) : null
     }));
   const aligner = new CellAligner(copy(oldSlots), copy(newSlots));
   aligner.matchKeys();
@@ -438,7 +439,7 @@ export async function diffCellSlots(
     if (slot.cell === null && !(pairedOld >= 0 && settled.has(pairedOld))) {
       reads.push(
         load(original).then(cell => {
-          slot.cell = normalizeCell(cell);
+          slot.cell = rejoinedCell(cell) as nbformat.ICell;
         })
       );
     }

@@ -67,10 +67,23 @@ function referencePairs(): [string, string][] {
 const PAIRS = referencePairs();
 const read = (name: string) => readReference(`nbdime/${name}`);
 
+/** The value, frozen all the way down: writing to it throws. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Whether `a` patched with the diff is `b`; the inputs are frozen, so a diff
+ * that wrote to what it was given (it shares their unjoined parts) throws.
+ */
 function roundTrips(
   a: nbformat.INotebookContent,
   b: nbformat.INotebookContent,
-  diff: INotebookDiff = diffNotebooks(a, b)
+  diff: INotebookDiff = diffNotebooks(deepFreeze(a), deepFreeze(b))
 ): boolean {
   return deepEqual(applyDiff(a, diff), normalizeNotebook(b));
 }

@@ -47,7 +47,7 @@ import {
   visibleOutputs
 } from './model';
 import { OutputsDiff, RenderedOutputs } from './OutputsDiff';
-import { TextDiff } from './SourceDiff';
+import { noteScroll, TextDiff } from './SourceDiff';
 
 export type ExportSide = 'old' | 'new';
 export type ExportFormat = 'ipynb' | 'py';
@@ -363,6 +363,7 @@ export function DiffView(props: IDiffViewProps): JSX.Element {
       <div
         ref={scroller}
         className="jp-ExperimentsDiff-body"
+        onScroll={noteScroll}
         tabIndex={0}
         aria-label="Cells"
       >

@@ -55,7 +55,10 @@ const diffTheme = EditorView.theme({
 });
 
 /** Read-only, wrapped, numbered, JupyterLab's editor look. */
-function baseExtensions(language: Compartment): Extension[] {
+function baseExtensions(
+  language: Compartment,
+  support: Extension | null
+): Extension[] {
   return [
     EditorState.readOnly.of(true),
     EditorView.editable.of(false),
@@ -63,11 +66,17 @@ function baseExtensions(language: Compartment): Extension[] {
     lineNumbers(),
     jupyterTheme,
     diffTheme,
-    language.of([])
+    language.of(support ?? [])
   ];
 }
 
 // --- Languages ---
+
+/**
+ * Languages already loaded, by name: an editor built after its language
+ * loaded starts with it, instead of being reconfigured (a second style pass).
+ */
+const loadedSupports = new Map<string, Extension | null>();
 
 const supports = new WeakMap<
   IEditorLanguageRegistry,
@@ -97,6 +106,7 @@ export function languageSupport(
       const loaded = await languages.getLanguage(found);
       return loaded?.support ?? null;
     })().catch(() => null);
+    support.then(loaded => loadedSupports.set(`${name}`, loaded));
     cache.set(name, support);
   }
   return support;
@@ -106,8 +116,21 @@ export function languageSupport(
 
 /** Milliseconds of editor creation per animation frame. */
 const FRAME_BUDGET_MS = 8;
+/**
+ * No editor is built while the user scrolls, nor this long after: building
+ * one costs ~20 ms of forced style work, so a scroll that built one a frame
+ * had every frame over budget. Rows show their text meanwhile.
+ */
+const SCROLL_IDLE_MS = 120;
 const queue: (() => void)[] = [];
 let frame = 0;
+let idleTimer: ReturnType<typeof setTimeout> | null = null;
+let lastScroll = -Infinity;
+
+/** A diff panel scrolled: editor building waits until scrolling pauses. */
+export function noteScroll(): void {
+  lastScroll = performance.now();
+}
 
 /**
  * Run `task` in a coming animation frame, with the others queued, within a
@@ -131,6 +154,18 @@ export function scheduleMount(task: () => void): () => void {
 function runQueue(): void {
   frame = 0;
   const start = performance.now();
+  const quiet = start - lastScroll;
+  if (quiet < SCROLL_IDLE_MS) {
+    if (idleTimer === null) {
+      idleTimer = setTimeout(() => {
+        idleTimer = null;
+        if (!frame && queue.length > 0) {
+          frame = requestAnimationFrame(runQueue);
+        }
+      }, SCROLL_IDLE_MS - quiet);
+    }
+    return;
+  }
   // At least one a frame, however slow.
   do {
     queue.shift()?.();
@@ -195,12 +230,20 @@ export function TextDiff(props: ITextDiffProps): JSX.Element {
     }
     const lines = Math.max(lineCount(oldText ?? ''), lineCount(newText ?? ''));
     node.style.minHeight = `${Math.min(lines, PLACEHOLDER_LINES) * LINE_HEIGHT}px`;
+    // Until its editor is built (not while the user scrolls), a row shows
+    // its text as plain text: one text node, no layout work to speak of.
+    const placeholder = document.createElement('pre');
+    placeholder.className = 'jp-ExperimentsDiff-pending';
+    placeholder.textContent = newText ?? oldText ?? '';
+    node.appendChild(placeholder);
     const compartment = new Compartment();
     let views: EditorView[] = [];
     let destroy = () => {};
     let alive = true;
     const cancel = scheduleMount(() => {
-      const extensions = baseExtensions(compartment);
+      placeholder.remove();
+      const preloaded = language ? loadedSupports.get(language) : undefined;
+      const extensions = baseExtensions(compartment, preloaded ?? null);
       if (oldText === null || newText === null) {
         const view = new EditorView({
           state: EditorState.create({
@@ -245,6 +288,9 @@ export function TextDiff(props: ITextDiffProps): JSX.Element {
         destroy = () => view.destroy();
       }
       node.style.minHeight = '';
+      if (preloaded !== undefined) {
+        return;
+      }
       void languageSupport(languages, language).then(support => {
         if (alive && support) {
           for (const view of views) {
@@ -257,6 +303,7 @@ export function TextDiff(props: ITextDiffProps): JSX.Element {
       alive = false;
       cancel();
       destroy();
+      placeholder.remove();
     };
   }, [oldText, newText, layout, language, languages]);
 
