@@ -26,6 +26,12 @@ def three(tracker):
         ids.append(run.id)
     tracker.log_metric("diverged", math.nan)
     tracker.end_run()
+    # Each run's environment is captured on a thread of its own (listing installed packages
+    # takes a while): wait for all three and write them, or a run read before its environment
+    # landed would differ from the others in every package.
+    for thread in tracker._environment_threads:
+        thread.join()
+    tracker.flush()
     return ids
 
 
