@@ -189,4 +189,10 @@ describe('NotebookCheckpointer', () => {
       'x = 42'
     );
   });
+
+  it('is disposed without an error after its notebook model was (a closing notebook)', async () => {
+    const { panel, checkpointer } = await open();
+    panel.context.model.dispose();
+    expect(() => checkpointer.dispose()).not.toThrow();
+  });
 });

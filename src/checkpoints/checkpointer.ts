@@ -70,10 +70,17 @@ class ChangedCells implements IDisposable {
       return;
     }
     this._isDisposed = true;
-    this._model.cells.changed.disconnect(this._onCellsChanged, this);
-    this._model.sharedModel.changed.disconnect(this._onNotebookChanged, this);
+    // A closing notebook disposes its model (and cells) before the panel's
+    // disposed signal reaches us: their signals are gone with them, and
+    // their shared models are null by then.
+    if (!this._model.isDisposed) {
+      this._model.cells.changed.disconnect(this._onCellsChanged, this);
+      this._model.sharedModel.changed.disconnect(this._onNotebookChanged, this);
+    }
     for (const [cell, onChange] of this._watched) {
-      cell.sharedModel.changed.disconnect(onChange);
+      if (!cell.isDisposed) {
+        cell.sharedModel.changed.disconnect(onChange);
+      }
     }
     this._watched.clear();
   }
